@@ -1,0 +1,84 @@
+/**
+ * Colored shapes: the seed example of incompatible notions of similarity (Karaletsos,
+ * Belongie and Raetsch, "Bayesian Representation Learning with Oracle Constraints", ICLR
+ * 2016): images are alike by shape or alike by colour, and a representation has to serve
+ * both. Full product of shape {triangle, square, circle, cross} x colour {red, green, blue,
+ * yellow, magenta, cyan} x scale x posX x posY, rendered on demand on black, RGB.
+ * Geometry as in sprites.ts, with shapes of radius 0.2 S at scale 1.
+ */
+import { batchBuffer, type CommonOptions, type Dataset, positiveInteger } from "../dataset.ts";
+import { gridFactors, linspace } from "../factors.ts";
+import { paintShape, type ShapeName } from "../render/shapes.ts";
+
+export interface ColoredShapesOptions extends CommonOptions {
+  /** Image side in pixels (default 32). */
+  size?: number;
+  /** Values of posX and of posY (default 5). */
+  positions?: number;
+  /** Values of scale in [0.6, 1] (default 2). */
+  scales?: number;
+}
+
+export const COLORED_SHAPES: ShapeName[] = ["triangle", "square", "circle", "cross"];
+export const SHAPE_COLORS: Record<string, [number, number, number]> = {
+  red: [1, 0, 0],
+  green: [0, 1, 0],
+  blue: [0, 0, 1],
+  yellow: [1, 1, 0],
+  magenta: [1, 0, 1],
+  cyan: [0, 1, 1],
+};
+const EXTENT = 0.2;
+
+export function loadColoredShapes(options: ColoredShapesOptions = {}): Dataset {
+  const size = positiveInteger("size", options.size ?? 32);
+  const positions = positiveInteger("positions", options.positions ?? 5);
+  const scales = positiveInteger("scales", options.scales ?? 2);
+  const colorNames = Object.keys(SHAPE_COLORS);
+  const levels = [
+    COLORED_SHAPES.map((_, i) => i),
+    colorNames.map((_, i) => i),
+    linspace(scales === 1 ? 1 : 0.6, 1, scales),
+    linspace(0, 1, positions),
+    linspace(0, 1, positions),
+  ];
+  const tables = gridFactors(
+    [
+      { name: "shape", kind: "categorical", label: (v) => COLORED_SHAPES[v] },
+      { name: "color", kind: "categorical", label: (v) => colorNames[v] },
+      { name: "scale", kind: "continuous" },
+      { name: "posX", kind: "continuous" },
+      { name: "posY", kind: "continuous" },
+    ],
+    levels,
+  );
+  const { count, factorIndices } = tables;
+  const pixels = size * size * 3;
+  const name = "colored-shapes";
+  const readBatch = (indices: ArrayLike<number>, out?: Float32Array): Float32Array => {
+    const buffer = batchBuffer(name, count, pixels, indices, out);
+    buffer.fill(0);
+    for (let b = 0; b < indices.length; b++) {
+      const k = indices[b] * 5;
+      const color = SHAPE_COLORS[colorNames[factorIndices[k + 1]]];
+      paintShape(buffer, b * pixels, size, size, color, COLORED_SHAPES[factorIndices[k]], {
+        cx: size * (EXTENT + levels[3][factorIndices[k + 3]] * (1 - 2 * EXTENT)),
+        cy: size * (EXTENT + levels[4][factorIndices[k + 4]] * (1 - 2 * EXTENT)),
+        radius: size * EXTENT * levels[2][factorIndices[k + 2]],
+        angle: 0,
+      });
+    }
+    return buffer;
+  };
+  return {
+    name,
+    count,
+    imageShape: [size, size, 3],
+    factors: tables.factors,
+    factorValues: tables.factorValues,
+    factorIndices,
+    grid: tables.grid,
+    skipped: [],
+    readBatch,
+  };
+}

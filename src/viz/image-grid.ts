@@ -1,0 +1,74 @@
+/**
+ * PNG grids of images (dataset previews, samples, reconstructions). Images are float HWC in
+ * [0, 1] (values outside are clamped), grayscale (c = 1) or RGB (c = 3), laid out row by
+ * row, `columns` per row, with `padding` pixels of `background` between and around tiles.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { PNG } from "pngjs";
+
+export interface ImageGridOptions {
+  /** Pixels between tiles and around the grid (default 2). */
+  padding?: number;
+  /** Gray level of the padding, in [0, 1] (default 0.5). */
+  background?: number;
+}
+
+/** Encodes the grid as PNG bytes. */
+export function encodeImageGrid(
+  images: Float32Array,
+  n: number,
+  shape: [height: number, width: number, channels: number],
+  columns: number,
+  options: ImageGridOptions = {},
+): Uint8Array {
+  const [h, w, c] = shape;
+  if (c !== 1 && c !== 3) throw new RangeError(`image grid: ${c} channels, expected 1 or 3`);
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`image grid: n must be >= 1, got ${n}`);
+  if (images.length < n * h * w * c) {
+    throw new RangeError(`image grid: ${images.length} values for ${n} images of ${h}x${w}x${c}`);
+  }
+  if (!Number.isInteger(columns) || columns < 1) {
+    throw new RangeError(`image grid: columns must be >= 1, got ${columns}`);
+  }
+  const pad = options.padding ?? 2;
+  const background = toByte(options.background ?? 0.5);
+  const cols = Math.min(columns, n);
+  const rows = Math.ceil(n / cols);
+  const width = cols * w + (cols + 1) * pad;
+  const height = rows * h + (rows + 1) * pad;
+  const png = new PNG({ width, height, colorType: c === 1 ? 0 : 2, inputHasAlpha: true });
+  png.data.fill(background);
+  for (let k = 0; k < n; k++) {
+    const top = pad + Math.floor(k / cols) * (h + pad);
+    const left = pad + (k % cols) * (w + pad);
+    for (let i = 0; i < h; i++) {
+      for (let j = 0; j < w; j++) {
+        const src = ((k * h + i) * w + j) * c;
+        const dst = ((top + i) * width + left + j) * 4;
+        for (let ch = 0; ch < 3; ch++) png.data[dst + ch] = toByte(images[src + (c === 1 ? 0 : ch)]);
+      }
+    }
+  }
+  for (let p = 3; p < png.data.length; p += 4) png.data[p] = 255;
+  return new Uint8Array(PNG.sync.write(png, { colorType: c === 1 ? 0 : 2, inputHasAlpha: true }));
+}
+
+/** Writes the grid to `path` as PNG (creating folders as needed). */
+export function writeImageGrid(
+  path: string,
+  images: Float32Array,
+  n: number,
+  shape: [height: number, width: number, channels: number],
+  columns: number,
+  options: ImageGridOptions = {},
+): void {
+  const bytes = encodeImageGrid(images, n, shape, columns, options);
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, bytes);
+}
+
+function toByte(value: number): number {
+  if (!(value > 0)) return 0; // also NaN
+  return value >= 1 ? 255 : Math.round(value * 255);
+}
