@@ -1,0 +1,43 @@
+/**
+ * Diagonal Gaussian N(mu, diag(exp(logvar))), the VAE encoder's posterior q(z|x)
+ * (Kingma & Welling 2014, Sec. 3 and Appendix B). Every function works elementwise (per
+ * latent dimension) with NumPy broadcasting and consumes its array arguments.
+ */
+// biome-ignore lint/suspicious/noShadowRestrictedNames: jax-js names its array type Array
+import { type Array, numpy as np } from "../engine/jax.ts";
+
+const LOG_2PI = Math.log(2 * Math.PI);
+
+/** log N(z; mu, exp(logvar)) = -0.5 (log 2π + logvar + (z - mu)² exp(-logvar)), elementwise. */
+export function gaussianLogDensity(z: Array, mu: Array, logvar: Array): Array {
+  const precision = np.exp(logvar.ref.neg());
+  return np.square(z.sub(mu)).mul(precision).add(logvar).add(LOG_2PI).mul(-0.5);
+}
+
+/** log N(z; 0, 1) = -0.5 (log 2π + z²), elementwise: the standard normal prior p(z). */
+export function standardNormalLogDensity(z: Array): Array {
+  return np.square(z).add(LOG_2PI).mul(-0.5);
+}
+
+/** Reparameterised sample z = mu + exp(logvar / 2) · eps with eps ~ N(0, I) (Kingma & Welling 2014, eq. 10). */
+export function reparameterize(mu: Array, logvar: Array, eps: Array): Array {
+  return mu.add(np.exp(logvar.mul(0.5)).mul(eps));
+}
+
+/**
+ * KL(N(mu, exp(logvar)) || N(0, 1)) per dimension = 0.5 (exp(logvar) + mu² - 1 - logvar)
+ * (Kingma & Welling 2014, Appendix B).
+ */
+export function klToStandardNormal(mu: Array, logvar: Array): Array {
+  return np.exp(logvar.ref).add(np.square(mu)).sub(1).sub(logvar).mul(0.5);
+}
+
+/**
+ * KL(N(mu1, exp(logvar1)) || N(mu2, exp(logvar2))) per dimension
+ * = 0.5 (logvar2 - logvar1 + (exp(logvar1) + (mu1 - mu2)²) exp(-logvar2) - 1).
+ */
+export function klDiagonalGaussians(mu1: Array, logvar1: Array, mu2: Array, logvar2: Array): Array {
+  const spread = np.exp(logvar1.ref).add(np.square(mu1.sub(mu2)));
+  const ratio = spread.mul(np.exp(logvar2.ref.neg()));
+  return logvar2.sub(logvar1).add(ratio).sub(1).mul(0.5);
+}
