@@ -28,14 +28,15 @@ export interface AdamConfig {
   clipGradNorm?: number;
 }
 
-export interface AdamState<T> {
+/** A type alias, not an interface, so that it is assignable to jax-js `JsTree` (jit outputs). */
+export type AdamState<T> = {
   /** Number of updates taken so far, a float32 scalar (an Array so jit does not retrace). */
   step: Array;
   /** First-moment estimates, same tree as the parameters. */
   m: T;
   /** Second-moment estimates, same tree as the parameters. */
   v: T;
-}
+};
 
 /** torch.nn.utils.clip_grad_norm_'s guard against division by zero. */
 const CLIP_EPS = 1e-6;
@@ -66,10 +67,13 @@ function checkConfig(config: AdamConfig): Required<Omit<AdamConfig, "clipGradNor
   return full;
 }
 
-/** Zero moments and step 0 for `params` (consumes nothing). */
-export function adamInit<T extends JsTree<Array>>(params: T): AdamState<T> {
+/** Zero moments and step 0 for `params`, a tree of Arrays (consumes nothing). */
+export function adamInit<T>(params: T): AdamState<T> {
   const zeros = () =>
-    tree.map((p: Array) => np.zeros(p.shape, { dtype: p.dtype, device: p.device }), params) as T;
+    tree.map(
+      (p: Array) => np.zeros(p.shape, { dtype: p.dtype, device: p.device }),
+      params as JsTree<Array>,
+    ) as T;
   return { step: np.zeros([], { dtype: np.float32 }), m: zeros(), v: zeros() };
 }
 
@@ -96,17 +100,17 @@ function clipByGlobalNorm(grads: Array[], maxNorm: number): Array[] {
  * One Adam step. Pure: consumes `params`, `grads` and `state` and returns new ones.
  * `grads` and the moments must have the same tree structure as `params`.
  */
-export function adamUpdate<T extends JsTree<Array>>(
+export function adamUpdate<T>(
   params: T,
   grads: T,
   state: AdamState<T>,
   config: AdamConfig,
 ): { params: T; state: AdamState<T> } {
   let full: ReturnType<typeof checkConfig>;
-  const [ps, def] = tree.flatten(params);
-  let [gs, gradDef] = tree.flatten(grads);
-  const [ms, mDef] = tree.flatten(state.m);
-  const [vs, vDef] = tree.flatten(state.v);
+  const [ps, def] = tree.flatten(params as JsTree<Array>);
+  let [gs, gradDef] = tree.flatten(grads as JsTree<Array>);
+  const [ms, mDef] = tree.flatten(state.m as JsTree<Array>);
+  const [vs, vDef] = tree.flatten(state.v as JsTree<Array>);
   try {
     full = checkConfig(config);
     for (const [what, other] of [

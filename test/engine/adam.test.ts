@@ -22,10 +22,10 @@ const fixture = JSON.parse(
 };
 
 /** The fixture's dotted names "enc.w", "enc.b", "dec.0", "dec.1" as a nested tree. */
-interface Params {
+type Params = {
   enc: { w: Array; b: Array };
   dec: Array[];
-}
+};
 const NAMES = ["enc.w", "enc.b", "dec.0", "dec.1"];
 function toTree(values: Named): Params {
   const leaf = (name: string) => np.array(values[name], { shape: fixture.shapes[name] });
@@ -62,7 +62,7 @@ function check(
     // Parameters: compare the change from the start, which is what Adam computes; the
     // absolute tolerance is the float32 rounding of values near 1.
     const p0 = fixture.params[name];
-    const delta = Array.from(got.params[name], (p, i) => p - p0[i]);
+    const delta = globalThis.Array.from(got.params[name], (p, i) => p - p0[i]);
     const wantDelta = want.params[name].map((p, i) => p - p0[i]);
     assertClose(delta, wantDelta, `${label} param change ${name}`, 2e-7);
     assertClose(got.m[name], want.m[name], `${label} m ${name}`, 1e-30);
@@ -106,7 +106,7 @@ test("adamInit gives zero moments and step 0 without consuming the parameters", 
   const params = toTree(fixture.params);
   const state = adamInit(params);
   assert.equal(state.step.ref.item(), 0);
-  assert.deepEqual([...byName(state.m)["enc.w"]], new Array(12).fill(0));
+  assert.deepEqual([...byName(state.m)["enc.w"]], new globalThis.Array(12).fill(0));
   assert.deepEqual([...byName(params)["enc.w"]], fixture.params["enc.w"].map(Math.fround));
   tree.dispose([params, state]);
 });
