@@ -1,0 +1,75 @@
+/**
+ * Modularity (Ridgeway & Mozer, "Learning deep disentangled embeddings with the F-statistic
+ * loss", NeurIPS 2018, Sec. 3): each code dimension should carry information about at most one
+ * factor. With m_jk = I(z_j; v_k) and theta_j = max_k m_jk,
+ * delta_j = sum_{k != argmax} m_jk^2 / (theta_j^2 (K - 1)), modularity_j = 1 - delta_j
+ * (0 for a dimension with no information), averaged over dimensions. As disentanglement_lib,
+ * the MI is the plug-in estimate between 20-bin histograms of the codes and the factors'
+ * classes, on a subsample of rows. With a single factor, delta is 0.
+ */
+import {
+  average,
+  type CodeMatrix,
+  checkShapes,
+  column,
+  type FactorMatrix,
+  factorLabels,
+  splitRows,
+  takeLabels,
+  takeRows,
+} from "./arrays.ts";
+import { histogramBins } from "./discretize.ts";
+import { mutualInformation } from "./information.ts";
+import { Rng } from "./rng.ts";
+
+export interface ModularityOptions {
+  /** Rows for the MI estimate. Default 10000. */
+  numTrain?: number;
+  /** Histogram bins per code dimension (and continuous factor). Default 20. */
+  bins?: number;
+  /** Seed of the subsample. Default 0. */
+  seed?: number;
+}
+
+export interface ModularityResult {
+  modularity: number;
+  perDim: number[];
+  /** I(z_j; v_k) in nats, [dim j][factor k]. */
+  mutualInformation: number[][];
+}
+
+export function modularity(
+  codes: CodeMatrix,
+  factors: FactorMatrix,
+  options: ModularityOptions = {},
+): ModularityResult {
+  checkShapes(codes, factors);
+  const bins = options.bins ?? 20;
+  const rng = new Rng(options.seed ?? 0);
+  const rows = splitRows(codes.count, options.numTrain ?? 10000, 0, rng).train;
+  const labels = Array.from({ length: factors.factors }, (_, k) => {
+    const all = factorLabels(factors, k, bins);
+    return { labels: takeLabels(all.labels, rows), classes: all.classes };
+  });
+  const mi = Array.from({ length: codes.dims }, (_, j) => {
+    const z = histogramBins(takeRows(column(codes.data, codes.dims, j), 1, rows), bins);
+    return labels.map((l) => mutualInformation(z, l));
+  });
+  return { ...modularityFromMutualInformation(mi), mutualInformation: mi };
+}
+
+/** Modularity of a mutual-information matrix [dim][factor]. */
+export function modularityFromMutualInformation(mi: number[][]): {
+  modularity: number;
+  perDim: number[];
+} {
+  const perDim = mi.map((row) => {
+    const squared = row.map((m) => m * m);
+    const max = Math.max(...squared);
+    if (max === 0) return 0;
+    if (row.length < 2) return 1;
+    const rest = squared.reduce((a, b) => a + b, 0) - max;
+    return 1 - rest / (max * (row.length - 1));
+  });
+  return { modularity: average(perDim), perDim };
+}
