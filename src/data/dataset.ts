@@ -69,7 +69,9 @@ export function batchBuffer(
   for (let i = 0; i < indices.length; i++) {
     const index = indices[i];
     if (!Number.isInteger(index) || index < 0 || index >= count) {
-      throw new RangeError(`${name}: image index ${index} at position ${i} is outside [0, ${count})`);
+      throw new RangeError(
+        `${name}: image index ${index} at position ${i} is outside [0, ${count})`,
+      );
     }
   }
   const length = indices.length * pixels;

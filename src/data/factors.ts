@@ -14,7 +14,10 @@ export type FactorTables = Pick<Dataset, "factors" | "factorValues" | "factorInd
  * Factor tables from per-image values ([count * specs.length], row-major): the distinct
  * values of each factor, sorted, and each image's index into them.
  */
-export function factorsFromValues(specs: FactorSpec[], values: Float32Array): FactorTables {
+export function factorsFromValues(
+  specs: FactorSpec[],
+  values: Float32Array,
+): Required<FactorTables> {
   const k = specs.length;
   const count = k === 0 ? 0 : values.length / k;
   const indices = new Int32Array(values.length);

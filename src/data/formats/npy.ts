@@ -153,6 +153,16 @@ export function parseNpyHeader(bytes: Uint8Array, source: string): NpyHeader {
   };
 }
 
+/**
+ * Total header size (magic to first data byte) once the first 12 bytes are known, for
+ * streaming readers; undefined while fewer bytes are at hand. Does not validate.
+ */
+export function npyHeaderSize(bytes: Uint8Array): number | undefined {
+  if (bytes.length < 12) return undefined;
+  if (bytes[6] === 1) return 10 + (bytes[8] | (bytes[9] << 8));
+  return 12 + ((bytes[8] | (bytes[9] << 8) | (bytes[10] << 16) | (bytes[11] << 24)) >>> 0);
+}
+
 /** Parses a whole `.npy` file held in memory. */
 export function parseNpy(bytes: Uint8Array, source: string): NpyArray {
   const header = parseNpyHeader(bytes, source);
