@@ -1,0 +1,57 @@
+/**
+ * The interface between a model's forward pass and the quantity it minimises. A model hands
+ * over a {@link LatentBatch}; an {@link Objective} turns it into a scalar loss plus scalar
+ * terms for logging. Objectives are picked by name from the typed registry in registry.ts.
+ */
+// biome-ignore lint/suspicious/noShadowRestrictedNames: jax-js names its array type Array
+import type { Array } from "../engine/jax.ts";
+import type { Estimator } from "./importance-weights.ts";
+
+export const OBJECTIVE_NAMES = ["vae", "beta-vae", "beta-tcvae"] as const;
+export type ObjectiveName = (typeof OBJECTIVE_NAMES)[number];
+
+/** One minibatch through encoder, reparameterisation and decoder (all jax arrays). */
+export interface LatentBatch {
+  /** [B] log p(x_i | z_i), summed over pixels. */
+  logPxGivenZ: Array;
+  /** [B, Z] the reparameterised sample z_i ~ q(z | x_i). */
+  z: Array;
+  /** [B, Z] posterior means. */
+  mu: Array;
+  /** [B, Z] posterior log-variances. */
+  logvar: Array;
+}
+
+export interface ObjectiveContext {
+  /** N, the number of training examples (beta-TCVAE's estimators of q(z) need it). */
+  datasetSize: number;
+  /**
+   * Scalar a in [0, 1] from the train loop's linear warm-up, min(1, step / warmup), or 1 when
+   * there is none. It multiplies the objective's annealed weight, the one called beta:
+   * effective weight = beta · a (Chen et al. 2018's beta annealing, 0 -> beta).
+   */
+  annealing: Array;
+}
+
+export interface ObjectiveResult {
+  /** Scalar, minimised. */
+  loss: Array;
+  /**
+   * Scalars, means over the batch: reconstruction (-log p(x|z)), kl (closed form), elbo,
+   * and for beta-TCVAE mi, tc, dwkl. Reported unweighted and unannealed.
+   */
+  terms: Record<string, Array>;
+}
+
+export interface Objective {
+  readonly name: ObjectiveName;
+  /** Consumes every array of `batch` and `ctx.annealing`. Pure: usable inside grad and jit. */
+  evaluate(batch: LatentBatch, ctx: ObjectiveContext): ObjectiveResult;
+}
+
+/** Per-objective hyperparameters. */
+export interface ObjectiveConfigs {
+  vae: Record<string, never>;
+  "beta-vae": { beta: number };
+  "beta-tcvae": { alpha: number; beta: number; gamma: number; estimator: Estimator };
+}
