@@ -1,0 +1,281 @@
+/**
+ * 2-D convolution and transposed convolution built from matrix products.
+ *
+ * Semantics and weight layouts follow PyTorch's `torch.nn.functional.conv2d` and
+ * `conv_transpose2d` (square stride/padding, no dilation, no groups, bias added by the
+ * caller), with NHWC activations:
+ *
+ *   conv2d:          y[b,i,j,o] = Σ_{c,u,v} x̃[b, s·i+u, s·j+v, c] · w[o,c,u,v]
+ *                    (x̃ = x zero-padded by p), w: [O, C, kh, kw]
+ *   convTranspose2d: ỹ[b, s·i+u, s·j+v, o] += x[b,i,j,c] · w[c,o,u,v], y = ỹ cropped by p
+ *                    (and extended by outputPadding zero rows/columns), w: [C, O, kh, kw];
+ *                    the adjoint of conv2d with the same weight.
+ *
+ * `lax.conv` runs at ~0.4 GFLOP/s on jax-js's Wasm backend, so both are lowered to
+ * matmuls with the space-to-depth ("sub-pixel") decomposition: write each kernel offset
+ * u = s·a + r with phase r < s and block shift a < A = ⌈k/s⌉ (the kernel is zero-padded to
+ * A·s). Then
+ *
+ *   conv2d:          y[i,j]      = Σ_{a,b} X[i+a, j+b] · W_ab,  X = space-to-depth(x̃, s),
+ *                    X: [B, ·, ·, s²C], W_ab: [s²C, O]
+ *   convTranspose2d: Y[I,J]      = Σ_{a,b} x[I-a, J-b] · W_ab,  y = depth-to-space(Y, s),
+ *                    W_ab: [C, s²O]
+ *
+ * Each term is one large matmul over a shifted view of a single padded input, and the
+ * A² products are summed; no im2col concatenation or stacking (whose backward passes cost
+ * one masked full-size kernel per piece in jax-js). Everything is pad/reshape/transpose/
+ * slice/matmul/add, so `grad`, `jit` and `vmap` apply unchanged.
+ *
+ * Ownership (jax-js move semantics): both functions consume `x` and `w`.
+ */
+import { numpy as np, type Array as Tensor } from "./jax.ts";
+
+export interface Conv2dOptions {
+  /** Stride in both spatial directions (default 1). */
+  stride?: number;
+  /** Zero padding on every side (default 0). */
+  padding?: number;
+}
+
+export interface ConvTranspose2dOptions {
+  /** Stride in both spatial directions (default 1). */
+  stride?: number;
+  /** Rows/columns cropped from every side of the full output (default 0). */
+  padding?: number;
+  /** Extra rows/columns added at the bottom/right, < stride (default 0). */
+  outputPadding?: number;
+}
+
+/** Output size of PyTorch `Conv2d` along one axis: ⌊(in + 2p − k)/s⌋ + 1. */
+export function conv2dOutputSize(
+  inSize: number,
+  kernel: number,
+  stride: number,
+  padding: number,
+): number {
+  return Math.floor((inSize + 2 * padding - kernel) / stride) + 1;
+}
+
+/** Output size of PyTorch `ConvTranspose2d` along one axis: (in − 1)s − 2p + k + outputPadding. */
+export function convTranspose2dOutputSize(
+  inSize: number,
+  kernel: number,
+  stride: number,
+  padding: number,
+  outputPadding: number,
+): number {
+  return (inSize - 1) * stride - 2 * padding + kernel + outputPadding;
+}
+
+/**
+ * Channel counts are rounded up to a multiple of this inside both convolutions. jax-js
+ * 0.1.25's Wasm SIMD codegen treats `(i + c) / N` and `(i + c) % N` (i the lane index,
+ * N a multiple of 4) as uniform/contiguous across 4 lanes even when the offset c is not a
+ * multiple of 4, and returns wrong values. The pads and crops here put offsets that are
+ * multiples of the channel count into such index expressions, so padding channels to a
+ * multiple of 4 keeps every offset 4-aligned. The zero channels contribute nothing.
+ */
+const SIMD_LANES = 4;
+
+const roundUp = (n: number, m: number): number => Math.ceil(n / m) * m;
+
+/**
+ * Pads (positive amounts) or crops (negative amounts) axes 1 and 2 of an NHWC array and
+ * appends `extraChannels` zero channels.
+ */
+function padOrCrop2d(
+  x: Tensor,
+  [top, bottom, left, right]: [number, number, number, number],
+  extraChannels: number,
+): Tensor {
+  const pos = (n: number): number => Math.max(0, n);
+  const neg = (n: number): number => Math.max(0, -n);
+  let y = x;
+  if (pos(top) + pos(bottom) + pos(left) + pos(right) + extraChannels > 0) {
+    y = np.pad(y, [
+      [0, 0],
+      [pos(top), pos(bottom)],
+      [pos(left), pos(right)],
+      [0, extraChannels],
+    ]);
+  }
+  if (neg(top) + neg(bottom) + neg(left) + neg(right) > 0) {
+    const [, h, w] = y.shape;
+    y = y.slice([], [neg(top), h - neg(bottom)], [neg(left), w - neg(right)], []);
+  }
+  return y;
+}
+
+/**
+ * Σ_{a<Ah, b<Aw} xs[:, a:a+outH, b:b+outW, :] @ v[a, b]: the shared core of both
+ * convolutions. xs: [B, Hs, Ws, K], v: [Ah, Aw, K, N] → [B, outH, outW, N]. Consumes both.
+ */
+function shiftedMatmulSum(xs: Tensor, v: Tensor, outH: number, outW: number): Tensor {
+  const [batch, , , depth] = xs.shape;
+  const [ah, aw, , n] = v.shape;
+  let y: Tensor | undefined;
+  for (let a = 0; a < ah; a++) {
+    for (let b = 0; b < aw; b++) {
+      const rows = xs.ref.slice([], [a, a + outH], [b, b + outW], []).reshape([-1, depth]);
+      const term = np.matmul(rows, v.ref.slice(a, b));
+      y = y === undefined ? term : y.add(term);
+    }
+  }
+  xs.dispose();
+  v.dispose();
+  return (y as Tensor).reshape([batch, outH, outW, n]);
+}
+
+/**
+ * Zero-pads a PyTorch weight: kernel axes 2 and 3 to multiples of the stride, channel axes
+ * 0 and 1 to the given sizes.
+ */
+function padWeight(w: Tensor, stride: number, size0: number, size1: number): Tensor {
+  const [n0, n1, kh, kw] = w.shape;
+  const pads: [number, number][] = [
+    [0, size0 - n0],
+    [0, size1 - n1],
+    [0, roundUp(kh, stride) - kh],
+    [0, roundUp(kw, stride) - kw],
+  ];
+  return pads.some(([, e]) => e > 0) ? np.pad(w, pads) : w;
+}
+
+function checkInteger(name: string, value: number, min: number, context: string): void {
+  if (!Number.isInteger(value) || value < min) {
+    throw new RangeError(`${context}: ${name} must be an integer >= ${min}, got ${value}`);
+  }
+}
+
+function describe(
+  op: string,
+  x: Tensor,
+  w: Tensor,
+  stride: number,
+  padding: number,
+  extra = "",
+): string {
+  return `${op}(input [B,H,W,C]=[${x.shape}], weight [${w.shape}], stride ${stride}, padding ${padding}${extra})`;
+}
+
+/**
+ * PyTorch `Conv2d` on NHWC input: x [B,H,W,C], w [O,C,kh,kw] → [B,Ho,Wo,O] with
+ * Ho = ⌊(H + 2p − kh)/s⌋ + 1. Any H, W, kernel, stride ≥ 1 and padding ≥ 0 giving a
+ * non-empty output are supported (rows/columns the kernel never reaches are dropped, as in
+ * PyTorch). Consumes x and w.
+ */
+export function conv2d(x: Tensor, w: Tensor, options: Conv2dOptions = {}): Tensor {
+  const { stride = 1, padding = 0 } = options;
+  const context = describe("conv2d", x, w, stride, padding);
+  checkInteger("stride", stride, 1, context);
+  checkInteger("padding", padding, 0, context);
+  if (x.ndim !== 4 || w.ndim !== 4) {
+    throw new RangeError(`${context}: expected a 4-D NHWC input and a 4-D [O,C,kh,kw] weight`);
+  }
+  const [batch, h, wd, c] = x.shape;
+  const [o, wc, kh, kw] = w.shape;
+  if (wc !== c) {
+    throw new RangeError(`${context}: weight has ${wc} input channels, input has ${c}`);
+  }
+  const ho = conv2dOutputSize(h, kh, stride, padding);
+  const wo = conv2dOutputSize(wd, kw, stride, padding);
+  if (ho < 1 || wo < 1) {
+    throw new RangeError(
+      `${context}: output would be ${ho}x${wo}; the padded input is smaller than the kernel`,
+    );
+  }
+  const s = stride;
+  const ah = Math.ceil(kh / s);
+  const aw = Math.ceil(kw / s);
+  // Padded input restricted to the rows the (stride-padded) kernel reaches: s·(Ho + A − 1).
+  const hb = ho + ah - 1;
+  const wb = wo + aw - 1;
+  const cp = roundUp(c, SIMD_LANES);
+  const edges = [padding, s * hb - h - padding, padding, s * wb - wd - padding] as const;
+  let xs = padOrCrop2d(x, [...edges], cp - c);
+  // Space-to-depth: xs[b, I, J, (r, q, c)] = x̃[b, s·I + r, s·J + q, c].
+  if (s > 1) {
+    xs = xs
+      .reshape([batch, hb, s, wb, s, cp])
+      .transpose([0, 1, 3, 2, 4, 5])
+      .reshape([batch, hb, wb, s * s * cp]);
+  }
+  // W_ab[(r, q, c), o] = w[o, c, s·a + r, s·b + q].
+  const v = padWeight(w, s, o, cp)
+    .reshape([o, cp, ah, s, aw, s])
+    .transpose([2, 4, 3, 5, 1, 0])
+    .reshape([ah, aw, s * s * cp, o]);
+  return shiftedMatmulSum(xs, v, ho, wo);
+}
+
+/**
+ * PyTorch `ConvTranspose2d` on NHWC input: x [B,H,W,C], w [C,O,kh,kw] → [B,Ho,Wo,O] with
+ * Ho = (H − 1)s − 2p + kh + outputPadding; outputPadding < stride as in PyTorch. Computed
+ * in sub-pixel form: one [C, s²O] matmul per block shift, summed, then depth-to-space and
+ * the crop by `padding`. Consumes x and w.
+ */
+export function convTranspose2d(
+  x: Tensor,
+  w: Tensor,
+  options: ConvTranspose2dOptions = {},
+): Tensor {
+  const { stride = 1, padding = 0, outputPadding = 0 } = options;
+  const context = describe(
+    "convTranspose2d",
+    x,
+    w,
+    stride,
+    padding,
+    `, outputPadding ${outputPadding}`,
+  );
+  checkInteger("stride", stride, 1, context);
+  checkInteger("padding", padding, 0, context);
+  checkInteger("outputPadding", outputPadding, 0, context);
+  if (outputPadding >= stride) {
+    throw new RangeError(`${context}: outputPadding must be smaller than stride`);
+  }
+  if (x.ndim !== 4 || w.ndim !== 4) {
+    throw new RangeError(`${context}: expected a 4-D NHWC input and a 4-D [C,O,kh,kw] weight`);
+  }
+  const [batch, h, wd, c] = x.shape;
+  const [wc, o, kh, kw] = w.shape;
+  if (wc !== c) {
+    throw new RangeError(`${context}: weight has ${wc} input channels, input has ${c}`);
+  }
+  const ho = convTranspose2dOutputSize(h, kh, stride, padding, outputPadding);
+  const wo = convTranspose2dOutputSize(wd, kw, stride, padding, outputPadding);
+  if (ho < 1 || wo < 1) {
+    throw new RangeError(`${context}: output would be ${ho}x${wo}; padding crops everything`);
+  }
+  const s = stride;
+  const ah = Math.ceil(kh / s);
+  const aw = Math.ceil(kw / s);
+  // Output rows [padding, padding + Ho) lie in blocks I ∈ [i0, i1) of s rows each; block I
+  // reads input rows I − a, a < A, so the input window is rows [i0 − A + 1, i1).
+  const i0 = Math.floor(padding / s);
+  const i1 = Math.ceil((padding + ho) / s);
+  const j0 = Math.floor(padding / s);
+  const j1 = Math.ceil((padding + wo) / s);
+  const cp = roundUp(c, SIMD_LANES);
+  const op = roundUp(o, SIMD_LANES);
+  const xs = padOrCrop2d(x, [ah - 1 - i0, i1 - h, aw - 1 - j0, j1 - wd], cp - c);
+  // Window shift a' = A − 1 − a pairs with W_ab[c, (r, q, o)] = w[c, o, s·a + r, s·b + q].
+  const v = np
+    .flip(
+      padWeight(w, s, cp, op).reshape([cp, op, ah, s, aw, s]).transpose([2, 4, 0, 3, 5, 1]),
+      [0, 1],
+    )
+    .reshape([ah, aw, cp, s * s * op]);
+  const nh = i1 - i0;
+  const nw = j1 - j0;
+  let y = shiftedMatmulSum(xs, v, nh, nw);
+  if (s > 1) {
+    y = y
+      .reshape([batch, nh, nw, s, s, op])
+      .transpose([0, 1, 3, 2, 4, 5])
+      .reshape([batch, s * nh, s * nw, op]);
+  }
+  const top = padding - s * i0;
+  const left = padding - s * j0;
+  return y.slice([], [top, top + ho], [left, left + wo], [0, o]);
+}
