@@ -186,7 +186,7 @@ export function decodeSafetensors(bytes: Uint8Array, source = "safetensors buffe
   }
 
   const bufferLength = bytes.length - 8 - headerLength;
-  const metadata: Record<string, string> = {};
+  const metadata: [string, string][] = [];
   const entries: {
     name: string;
     dtype: SafetensorsDType;
@@ -203,7 +203,7 @@ export function decodeSafetensors(bytes: Uint8Array, source = "safetensors buffe
         if (typeof value !== "string") {
           throw fail(`${METADATA_KEY}.${key} must be a string, got ${JSON.stringify(value)}`);
         }
-        metadata[key] = value;
+        metadata.push([key, value]);
       }
       continue;
     }
@@ -262,19 +262,18 @@ export function decodeSafetensors(bytes: Uint8Array, source = "safetensors buffe
   }
 
   const data = bytes.subarray(8 + headerLength);
-  const tensors: Record<string, NamedTensor> = {};
-  for (const { name, dtype, shape, begin, end } of entries) {
+  const tensors = entries.map(({ name, dtype, shape, begin, end }): [string, NamedTensor] => {
     const Ctor = DTYPES[dtype];
     // A copy (not `slice`, which shares memory on a Node Buffer) that starts aligned.
     const copy = new Uint8Array(end - begin);
     copy.set(data.subarray(begin, end));
-    tensors[name] = {
-      dtype,
-      shape,
-      data: new Ctor(copy.buffer, 0, copy.length / Ctor.BYTES_PER_ELEMENT),
-    };
-  }
-  return { tensors, metadata };
+    return [
+      name,
+      { dtype, shape, data: new Ctor(copy.buffer, 0, copy.length / Ctor.BYTES_PER_ELEMENT) },
+    ];
+  });
+  // fromEntries defines own properties, so even a name like "__proto__" stays a plain key.
+  return { tensors: Object.fromEntries(tensors), metadata: Object.fromEntries(metadata) };
 }
 
 const FROM_JAX: Partial<Record<DType, SafetensorsDType>> = {

@@ -198,6 +198,18 @@ test("corrupt files are rejected with the file name and the problem", () => {
   rejects(huge, /header length 9223372036854775808 exceeds/);
 });
 
+test("names that are special to JavaScript objects stay ordinary keys", () => {
+  const header =
+    '{"__proto__": {"dtype": "U8", "shape": [1], "data_offsets": [0, 1]}, "__metadata__": {"__proto__": "x"}}';
+  const { tensors, metadata } = decodeSafetensors(rawFile(null, new Uint8Array([42]), header));
+  assert.deepEqual(Object.keys(tensors), ["__proto__"]);
+  assert.deepEqual(
+    [...(Object.getOwnPropertyDescriptor(tensors, "__proto__")?.value.data ?? [])],
+    [42],
+  );
+  assert.equal(Object.getOwnPropertyDescriptor(metadata, "__proto__")?.value, "x");
+});
+
 test("missing files and unloadable dtypes give clear errors", () => {
   assert.throws(
     () => loadSafetensors(join(dir, "nope.safetensors")),
