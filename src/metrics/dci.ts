@@ -12,6 +12,9 @@
  * Eastwood & Williams' prediction error); a continuous factor is regressed and its
  * informativeness is the test R^2 (which can be negative). Following disentanglement_lib, 1e-11
  * is added to R before the entropies, and all-zero importances weigh codes/factors equally.
+ * Disentanglement and completeness are invariant to permuting and monotonically rescaling the
+ * codes; informativeness too, except that when several codes split the training rows alike
+ * (a tie), the first is used, and they may differ on the test rows.
  */
 import {
   average,

@@ -287,10 +287,10 @@ function fitTree(
     }
     const next: number[] = [];
     for (const [s, node] of level.entries()) {
-      let bestGain = 1e-12 * Math.max(1, (total[s] * total[s]) / Math.max(1, totalCount[s]));
-      let bestFeature = -1;
-      let bestBin = 0;
+      const minGain = 1e-12 * Math.max(1, (total[s] * total[s]) / Math.max(1, totalCount[s]));
       const parent = (total[s] * total[s]) / totalCount[s];
+      const featureGain = new Float64Array(d).fill(Number.NEGATIVE_INFINITY);
+      const featureBin = new Int32Array(d);
       for (let j = 0; j < d; j++) {
         let cl = 0;
         let sl = 0;
@@ -302,15 +302,22 @@ function fitTree(
           if (cl < 1 || cr < 1) continue;
           const sr = total[s] - sl;
           const gain = (sl * sl) / cl + (sr * sr) / cr - parent;
-          if (gain > bestGain) {
-            bestGain = gain;
-            bestFeature = j;
-            bestBin = b;
+          if (gain > featureGain[j]) {
+            featureGain[j] = gain;
+            featureBin[j] = b;
           }
         }
       }
-      if (bestFeature < 0) continue;
-      importance[bestFeature] += bestGain;
+      const bestGain = Math.max(...featureGain);
+      if (!(bestGain > minGain)) continue;
+      // Features tied for the best split (equal to rounding) share its importance, so that
+      // importances do not depend on the order of the features.
+      const tied = Array.from(featureGain.keys()).filter(
+        (j) => featureGain[j] >= bestGain - 1e-9 * bestGain,
+      );
+      for (const j of tied) importance[j] += bestGain / tied.length;
+      const bestFeature = tied[0];
+      const bestBin = featureBin[bestFeature];
       feature[node] = bestFeature;
       threshold[node] = bestBin;
       left[node] = feature.length;
