@@ -27,6 +27,22 @@ export function buildProgram(): Command {
       const { runDemo } = await import("./demo.ts");
       await runDemo();
     });
+  program
+    .command("data <name>")
+    .description("load a dataset and describe it (counts, image shape, factors, skipped files)")
+    .option("--root <path>", "folder or file holding the data")
+    .option("--json", "print one JSON object")
+    .option("--preview <png>", "write a PNG grid of random images")
+    .option("--preview-count <n>", "images in the preview (default 64)")
+    .option("--size <n>", "image side to resize to (datasets that resize)")
+    .option("--split <which>", "mnist, fashion-mnist: train, test or all (default all)")
+    .option("--limit <n>", "image-folder: load at most n images")
+    .option("--attributes <file>", "image-folder: CelebA-style attribute file")
+    .option("--include-bad", "yale-b: also load images marked .bad")
+    .action(async (name: string, options) => {
+      const { runDataCommand } = await import("./data.ts");
+      await runDataCommand(name, options);
+    });
   return program;
 }
 

@@ -46,7 +46,8 @@ export function encodeImageGrid(
       for (let j = 0; j < w; j++) {
         const src = ((k * h + i) * w + j) * c;
         const dst = ((top + i) * width + left + j) * 4;
-        for (let ch = 0; ch < 3; ch++) png.data[dst + ch] = toByte(images[src + (c === 1 ? 0 : ch)]);
+        for (let ch = 0; ch < 3; ch++)
+          png.data[dst + ch] = toByte(images[src + (c === 1 ? 0 : ch)]);
       }
     }
   }
