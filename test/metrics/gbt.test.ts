@@ -24,8 +24,8 @@ test("one stump with learning rate 1 predicts the side means of the brute-force 
   for (let j = 0; j < d; j++) {
     for (let i = 0; i < n; i++) {
       const t = x[i * d + j];
-      const left = [];
-      const right = [];
+      const left: number[] = [];
+      const right: number[] = [];
       for (let r = 0; r < n; r++) (x[r * d + j] <= t ? left : right).push(y[r]);
       if (right.length === 0) continue;
       const sse = [left, right].reduce((s, side) => {

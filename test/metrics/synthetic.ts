@@ -20,7 +20,7 @@ export function codesOf(factors: FactorMatrix, fn: (row: number[]) => number[]):
   );
   const dims = rows[0].length;
   const data = new Float32Array(factors.count * dims);
-  rows.forEach((r, i) => data.set(r, i * dims));
+  for (const [i, r] of rows.entries()) data.set(r, i * dims);
   return { data, count: factors.count, dims };
 }
 
