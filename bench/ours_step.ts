@@ -1,0 +1,127 @@
+/**
+ * Child process of `npm run bench`: times one Adam training step of a reference net with
+ * the project's own modules (src/nn architecture, Bernoulli VAE objective, src/engine Adam,
+ * the jitted step of src/train), then the engine's matmul GFLOP/s on shapes of that net.
+ * The thread count is fixed by DISENTANGLE_THREADS before the engine loads, which is why
+ * each thread count runs in its own process.
+ *
+ *   DISENTANGLE_THREADS=N node --import tsx bench/ours_step.ts NET WARMUP ROUNDS STEPS [--profile]
+ *
+ * Prints one JSON line (see {@link OursResult}); with --profile, first a per-kernel table.
+ */
+import { adamInit } from "../src/engine/adam.ts";
+import { initEngine } from "../src/engine/device.ts";
+// biome-ignore lint/suspicious/noShadowRestrictedNames: jax-js names its array type Array
+import { type Array, jit, numpy as np, random } from "../src/engine/jax.ts";
+import { foldIn, keyFromSeed } from "../src/engine/prng.ts";
+import { createArchitecture } from "../src/nn/architectures/index.ts";
+import { createVae } from "../src/nn/vae.ts";
+import { createObjective } from "../src/objectives/registry.ts";
+import { makeTrainStep } from "../src/train/train-step.ts";
+import { BATCH, BENCH_NETS, type BenchNet, CEILING_SHAPES, IMAGE, LATENT } from "./nets.ts";
+import { formatProfile, profileKernels } from "./profile.ts";
+
+export interface OursResult {
+  net: BenchNet;
+  threads: number;
+  /** Best round's mean step time; median of the rounds beside it. */
+  msPerStep: number;
+  msPerStepMedian: number;
+  compileMs: number;
+  finalLoss: number;
+  /** Engine matmul GFLOP/s per ceiling shape and layout ("NN": x @ w, "NT": x @ wᵀ). */
+  matmul: { shape: [number, number, number]; layout: "NN" | "NT"; gflops: number }[];
+}
+
+const [net, warmupArg, roundsArg, stepsArg] = process.argv.slice(2);
+if (!BENCH_NETS.includes(net as BenchNet)) {
+  console.error(
+    `bench/ours_step.ts: unknown net ${JSON.stringify(net)}: expected ${BENCH_NETS.join(" or ")}`,
+  );
+  process.exit(2);
+}
+const [warmup, rounds, steps] = [warmupArg, roundsArg, stepsArg].map(Number);
+const engine = await initEngine("wasm");
+
+const model = createVae(
+  createArchitecture(net as BenchNet, { imageShape: IMAGE, latentDim: LATENT }),
+  { kind: "bernoulli" },
+);
+const trainStep = makeTrainStep(model, createObjective("vae"), { lr: 1e-3 }, 737280);
+const baseKey = keyFromSeed(0);
+let params = model.init(foldIn(baseKey.ref, 1));
+let opt = adamInit(params);
+const x = random
+  .uniform(foldIn(baseKey.ref, 2), [BATCH, ...IMAGE])
+  .greater(0.5)
+  .astype(np.float32);
+const annealing = np.array(1);
+let stepIndex = 0;
+
+async function step(): Promise<number> {
+  const eps = random.normal(foldIn(baseKey.ref, 1000 + stepIndex++), [BATCH, LATENT]);
+  const out = trainStep(params, opt, x.ref, eps, annealing.ref);
+  params = out.params;
+  opt = out.opt;
+  for (const term of Object.values(out.terms)) term.dispose();
+  return (await out.loss.data())[0];
+}
+
+let t0 = performance.now();
+let loss = await step();
+const compileMs = performance.now() - t0;
+for (let i = 1; i < warmup; i++) loss = await step();
+
+if (process.argv.includes("--profile")) {
+  const profile = await profileKernels(step, 3);
+  console.log(formatProfile(profile, Number(process.env.BENCH_PROFILE_TOP ?? 25)));
+}
+
+const times: number[] = [];
+for (let r = 0; r < rounds; r++) {
+  t0 = performance.now();
+  for (let i = 0; i < steps; i++) loss = await step();
+  times.push((performance.now() - t0) / steps);
+}
+times.sort((a, b) => a - b);
+
+/** GFLOP/s of a jitted [M,K]x[K,N] matmul (NN) or [M,K]x[N,K]ᵀ (NT), best of 3 batches. */
+async function matmulGflops(m: number, k: number, n: number, layout: "NN" | "NT"): Promise<number> {
+  const f = jit((a: Array, b: Array) => np.matmul(a, layout === "NN" ? b : b.transpose()));
+  const a = random.uniform(random.key(1), [m, k]);
+  const b = random.uniform(random.key(2), layout === "NN" ? [k, n] : [n, k]);
+  const flop = 2 * m * k * n;
+  const reps = Math.max(2, Math.min(40, Math.round(1e9 / flop)));
+  let best = Number.POSITIVE_INFINITY;
+  for (let trial = 0; trial < 4; trial++) {
+    const start = performance.now();
+    const outs: Array[] = [];
+    for (let i = 0; i < reps; i++) outs.push(f(a.ref, b.ref));
+    for (const out of outs) await out.blockUntilReady();
+    const ms = (performance.now() - start) / reps;
+    for (const out of outs) out.dispose();
+    if (trial > 0) best = Math.min(best, ms); // trial 0 compiles
+  }
+  a.dispose();
+  b.dispose();
+  return flop / best / 1e6;
+}
+
+const matmul: OursResult["matmul"] = [];
+for (const shape of CEILING_SHAPES[net as BenchNet]) {
+  for (const layout of ["NN", "NT"] as const) {
+    matmul.push({ shape, layout, gflops: await matmulGflops(...shape, layout) });
+  }
+}
+
+const result: OursResult = {
+  net: net as BenchNet,
+  threads: engine.threads,
+  msPerStep: times[0],
+  msPerStepMedian: times[Math.floor(times.length / 2)],
+  compileMs,
+  finalLoss: loss,
+  matmul,
+};
+console.log(JSON.stringify(result));
+process.exit(0);

@@ -1,0 +1,166 @@
+/**
+ * `npm run bench`: img/s of one Adam training step (batch 64) of the two reference nets,
+ * ours (jax-js on Wasm, the project's modules) beside an equivalent PyTorch step
+ * (bench/torch_step.py), at 1 and 2 threads. Every measurement runs in its own child
+ * process (the engine's thread count is fixed when it loads); PyTorch gets its best
+ * settings: torch.set_num_threads(N) with OPENBLAS_NUM_THREADS=1.
+ *
+ * Prints per net and thread count
+ *   conv-vae threads=1 ours=... img/s torch=... img/s ratio=... step=... GFLOP/s matmul=... GFLOP/s
+ * where step is the step's effective matmul GFLOP/s (bench/nets.ts) and matmul the engine's
+ * best matmul GFLOP/s on that net's shapes, measured in the same child; and writes the same
+ * to bench/results/latest.json.
+ *
+ * Options: --threads=1,2  --nets=conv-burgess,mlp-chen  --warmup=3 --rounds=3 --steps=10
+ *          --profile (kernel table of our 1-thread steps)  --no-torch
+ * Env: BENCH_PYTHON (default /usr/bin/python3, Debian's PyTorch).
+ */
+import { spawnSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { BATCH, BENCH_NETS, type BenchNet, stepFlops } from "./nets.ts";
+import type { OursResult } from "./ours_step.ts";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = dirname(here);
+const LABEL: Record<BenchNet, string> = { "conv-burgess": "conv-vae", "mlp-chen": "mlp-vae" };
+
+function option(name: string, fallback: string): string {
+  const arg = process.argv.find((a) => a.startsWith(`--${name}=`));
+  return arg ? arg.slice(name.length + 3) : fallback;
+}
+
+function positiveInts(name: string, raw: string): number[] {
+  const values = raw.split(",").map(Number);
+  if (values.some((v) => !Number.isInteger(v) || v < 1)) {
+    console.error(`bench: --${name}=${raw}: expected positive whole numbers separated by commas`);
+    process.exit(2);
+  }
+  return values;
+}
+
+const threadCounts = positiveInts("threads", option("threads", "1,2"));
+const [warmup, rounds, steps] = ["warmup", "rounds", "steps"].map(
+  (name) =>
+    positiveInts(name, option(name, { warmup: "3", rounds: "3", steps: "10" }[name] as string))[0],
+);
+const nets = option("nets", BENCH_NETS.join(",")).split(",") as BenchNet[];
+for (const net of nets) {
+  if (!BENCH_NETS.includes(net)) {
+    console.error(
+      `bench: --nets: unknown net ${JSON.stringify(net)}: expected ${BENCH_NETS.join(", ")}`,
+    );
+    process.exit(2);
+  }
+}
+const profile = process.argv.includes("--profile");
+const python = process.env.BENCH_PYTHON ?? "/usr/bin/python3";
+
+/** Runs a child and returns its last stdout line parsed as JSON; exits with its output on failure. */
+function runChild(what: string, command: string, args: string[], env: NodeJS.ProcessEnv): unknown {
+  const child = spawnSync(command, args, {
+    cwd: root,
+    env: { ...process.env, ...env },
+    encoding: "utf8",
+  });
+  const lines = (child.stdout ?? "").trim().split("\n");
+  if (child.status !== 0) {
+    console.error(
+      `bench: ${what} failed (exit ${child.status ?? child.signal}):\n${child.stdout}${child.stderr}`,
+    );
+    process.exit(1);
+  }
+  for (const line of lines.slice(0, -1)) console.log(line);
+  return JSON.parse(lines[lines.length - 1]);
+}
+
+function torchStatus(): string | undefined {
+  if (process.argv.includes("--no-torch")) return "skipped (--no-torch)";
+  const probe = spawnSync(python, ["-c", "import torch; print(torch.__version__)"], {
+    encoding: "utf8",
+  });
+  if (probe.status !== 0) {
+    return `skipped: no PyTorch for ${python} (${(probe.stderr || String(probe.error ?? "")).trim().split("\n").pop()}); set BENCH_PYTHON to a python with torch`;
+  }
+  return undefined;
+}
+
+const torchSkip = torchStatus();
+if (torchSkip) console.log(`bench: torch ${torchSkip}`);
+
+interface Row {
+  net: BenchNet;
+  label: string;
+  threads: number;
+  oursImgPerS: number;
+  torchImgPerS: number | null;
+  ratio: number | null;
+  stepGflops: number;
+  torchStepGflops: number | null;
+  engineMatmulGflops: number;
+  ours: OursResult;
+  torch: { msPerStep: number; msPerStepMedian: number; torch: string } | null;
+}
+
+const rows: Row[] = [];
+const fmt = (v: number) => v.toFixed(0);
+for (const threads of threadCounts) {
+  for (const net of nets) {
+    const stepArgs = [String(warmup), String(rounds), String(steps)];
+    const ours = runChild(
+      `ours ${net} threads=${threads}`,
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        join(here, "ours_step.ts"),
+        net,
+        ...stepArgs,
+        ...(profile && threads === 1 ? ["--profile"] : []),
+      ],
+      { DISENTANGLE_THREADS: String(threads) },
+    ) as OursResult;
+    const torch = torchSkip
+      ? null
+      : (runChild(
+          `torch ${net} threads=${threads}`,
+          python,
+          [join(here, "torch_step.py"), net, String(threads), ...stepArgs],
+          {
+            OPENBLAS_NUM_THREADS: "1",
+            OMP_NUM_THREADS: String(threads),
+          },
+        ) as Row["torch"]);
+    const flops = stepFlops(net);
+    const oursImgPerS = (BATCH * 1000) / ours.msPerStep;
+    const torchImgPerS = torch ? (BATCH * 1000) / torch.msPerStep : null;
+    const row: Row = {
+      net,
+      label: LABEL[net],
+      threads,
+      oursImgPerS,
+      torchImgPerS,
+      ratio: torchImgPerS ? oursImgPerS / torchImgPerS : null,
+      stepGflops: flops / ours.msPerStep / 1e6,
+      torchStepGflops: torch ? flops / torch.msPerStep / 1e6 : null,
+      engineMatmulGflops: Math.max(...ours.matmul.map((m) => m.gflops)),
+      ours,
+      torch,
+    };
+    rows.push(row);
+    console.log(
+      `${row.label} threads=${threads} ours=${fmt(oursImgPerS)} img/s torch=${torchImgPerS === null ? "n/a" : fmt(torchImgPerS)} img/s` +
+        ` ratio=${row.ratio === null ? "n/a" : row.ratio.toFixed(2)} step=${row.stepGflops.toFixed(1)} GFLOP/s` +
+        ` matmul=${row.engineMatmulGflops.toFixed(1)} GFLOP/s`,
+    );
+  }
+}
+
+const out = join(here, "results", "latest.json");
+mkdirSync(dirname(out), { recursive: true });
+writeFileSync(
+  out,
+  `${JSON.stringify({ date: new Date().toISOString(), batch: BATCH, warmup, rounds, steps, torch: torchSkip ?? "ok", rows }, null, 2)}\n`,
+);
+console.log(`bench: wrote ${out}`);
