@@ -28,7 +28,8 @@
  *
  * Ownership (jax-js move semantics): both functions consume `x` and `w`.
  */
-import { numpy as np, type Array as Tensor } from "./jax.ts";
+// biome-ignore lint/suspicious/noShadowRestrictedNames: jax-js names its array type Array
+import { type Array, numpy as np } from "./jax.ts";
 
 export interface Conv2dOptions {
   /** Stride in both spatial directions (default 1). */
@@ -84,10 +85,10 @@ const roundUp = (n: number, m: number): number => Math.ceil(n / m) * m;
  * appends `extraChannels` zero channels.
  */
 function padOrCrop2d(
-  x: Tensor,
+  x: Array,
   [top, bottom, left, right]: [number, number, number, number],
   extraChannels: number,
-): Tensor {
+): Array {
   const pos = (n: number): number => Math.max(0, n);
   const neg = (n: number): number => Math.max(0, -n);
   let y = x;
@@ -110,10 +111,10 @@ function padOrCrop2d(
  * Σ_{a<Ah, b<Aw} xs[:, a:a+outH, b:b+outW, :] @ v[a, b]: the shared core of both
  * convolutions. xs: [B, Hs, Ws, K], v: [Ah, Aw, K, N] → [B, outH, outW, N]. Consumes both.
  */
-function shiftedMatmulSum(xs: Tensor, v: Tensor, outH: number, outW: number): Tensor {
+function shiftedMatmulSum(xs: Array, v: Array, outH: number, outW: number): Array {
   const [batch, , , depth] = xs.shape;
   const [ah, aw, , n] = v.shape;
-  let y: Tensor | undefined;
+  let y: Array | undefined;
   for (let a = 0; a < ah; a++) {
     for (let b = 0; b < aw; b++) {
       const rows = xs.ref.slice([], [a, a + outH], [b, b + outW], []).reshape([-1, depth]);
@@ -123,14 +124,14 @@ function shiftedMatmulSum(xs: Tensor, v: Tensor, outH: number, outW: number): Te
   }
   xs.dispose();
   v.dispose();
-  return (y as Tensor).reshape([batch, outH, outW, n]);
+  return (y as Array).reshape([batch, outH, outW, n]);
 }
 
 /**
  * Zero-pads a PyTorch weight: kernel axes 2 and 3 to multiples of the stride, channel axes
  * 0 and 1 to the given sizes.
  */
-function padWeight(w: Tensor, stride: number, size0: number, size1: number): Tensor {
+function padWeight(w: Array, stride: number, size0: number, size1: number): Array {
   const [n0, n1, kh, kw] = w.shape;
   const pads: [number, number][] = [
     [0, size0 - n0],
@@ -149,8 +150,8 @@ function checkInteger(name: string, value: number, min: number, context: string)
 
 function describe(
   op: string,
-  x: Tensor,
-  w: Tensor,
+  x: Array,
+  w: Array,
   stride: number,
   padding: number,
   extra = "",
@@ -164,7 +165,7 @@ function describe(
  * non-empty output are supported (rows/columns the kernel never reaches are dropped, as in
  * PyTorch). Consumes x and w.
  */
-export function conv2d(x: Tensor, w: Tensor, options: Conv2dOptions = {}): Tensor {
+export function conv2d(x: Array, w: Array, options: Conv2dOptions = {}): Array {
   const { stride = 1, padding = 0 } = options;
   const context = describe("conv2d", x, w, stride, padding);
   checkInteger("stride", stride, 1, context);
@@ -214,11 +215,7 @@ export function conv2d(x: Tensor, w: Tensor, options: Conv2dOptions = {}): Tenso
  * in sub-pixel form: one [C, s²O] matmul per block shift, summed, then depth-to-space and
  * the crop by `padding`. Consumes x and w.
  */
-export function convTranspose2d(
-  x: Tensor,
-  w: Tensor,
-  options: ConvTranspose2dOptions = {},
-): Tensor {
+export function convTranspose2d(x: Array, w: Array, options: ConvTranspose2dOptions = {}): Array {
   const { stride = 1, padding = 0, outputPadding = 0 } = options;
   const context = describe(
     "convTranspose2d",

@@ -2,21 +2,22 @@
  * Fully connected layer, PyTorch `nn.Linear` semantics with the weight stored transposed
  * ([in, out], so that y = x W + b needs no transpose).
  */
-import { numpy as np, type Array as Tensor } from "./jax.ts";
+// biome-ignore lint/suspicious/noShadowRestrictedNames: jax-js names its array type Array
+import { type Array, numpy as np } from "./jax.ts";
 
 /** A type alias (not an interface) so that it is assignable to jax-js `JsTree`. */
 export type DenseParams = {
   /** [in, out] */
-  w: Tensor;
+  w: Array;
   /** [out] */
-  b: Tensor;
+  b: Array;
 };
 
 /**
  * y = x W + b for x [..., in] → [..., out]. Leading axes are flattened into one matmul.
  * Consumes `x` and the parameters (pass `p.w.ref` / `p.b.ref`-holding trees to keep them).
  */
-export function dense(p: DenseParams, x: Tensor): Tensor {
+export function dense(p: DenseParams, x: Array): Array {
   const [inFeatures, outFeatures] = p.w.shape;
   const lead = x.shape.slice(0, -1);
   if (x.shape[x.ndim - 1] !== inFeatures) {

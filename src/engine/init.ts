@@ -14,21 +14,23 @@
  * the bias.
  */
 import type { DenseParams } from "./dense.ts";
-import { random, type Array as Tensor } from "./jax.ts";
+// biome-ignore lint/suspicious/noShadowRestrictedNames: jax-js names its array type Array
+import { type Array, random } from "./jax.ts";
+import { splitKey } from "./prng.ts";
 
 export type { DenseParams };
 
 /** Parameters of a convolution layer: w in PyTorch layout, b [out channels]. */
 export type ConvParams = {
-  w: Tensor;
-  b: Tensor;
+  w: Array;
+  b: Array;
 };
 
 /** W ~ U(−bound, bound) of `shape`, b ~ U(−bound, bound) of [biasSize], from one key. */
-function uniformPair(key: Tensor, shape: number[], biasSize: number, bound: number) {
-  const keys = random.split(key, 2);
-  const w = random.uniform(keys.ref.slice(0), shape, { minval: -bound, maxval: bound });
-  const b = random.uniform(keys.slice(1), [biasSize], { minval: -bound, maxval: bound });
+function uniformPair(key: Array, shape: number[], biasSize: number, bound: number) {
+  const [wKey, bKey] = splitKey(key, 2);
+  const w = random.uniform(wKey, shape, { minval: -bound, maxval: bound });
+  const b = random.uniform(bKey, [biasSize], { minval: -bound, maxval: bound });
   return { w, b };
 }
 
@@ -41,14 +43,14 @@ function checkSizes(fn: string, sizes: Record<string, number>): void {
 }
 
 /** `nn.Linear(inFeatures, outFeatures)` defaults; w stored [in, out]. fan_in = inFeatures. */
-export function initDense(key: Tensor, inFeatures: number, outFeatures: number): DenseParams {
+export function initDense(key: Array, inFeatures: number, outFeatures: number): DenseParams {
   checkSizes("initDense", { inFeatures, outFeatures });
   return uniformPair(key, [inFeatures, outFeatures], outFeatures, 1 / Math.sqrt(inFeatures));
 }
 
 /** `nn.Conv2d(in, out, kernel)` defaults; w [out, in, k, k]. fan_in = in · k². */
 export function initConv2d(
-  key: Tensor,
+  key: Array,
   inChannels: number,
   outChannels: number,
   kernel: number,
@@ -63,7 +65,7 @@ export function initConv2d(
  * fan_in from weight.shape[1], so fan_in = out · k².
  */
 export function initConvTranspose2d(
-  key: Tensor,
+  key: Array,
   inChannels: number,
   outChannels: number,
   kernel: number,
