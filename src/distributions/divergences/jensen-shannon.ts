@@ -1,0 +1,98 @@
+/**
+ * Jensen-Shannon divergence between two 1-D Gaussians (elementwise over diagonal posteriors),
+ * JS(p, q) = 0.5 KL(p || m) + 0.5 KL(q || m), m = (p + q)/2, bounded by log 2 (Lin 1991);
+ * the posterior divergence of Karaletsos, Belongie & Rätsch 2016 (Sec. 3). It has no closed
+ * form; two differentiable estimators:
+ *
+ * - Monte Carlo with reparameterised samples z = mu + σ·ε:
+ *   JS = log 2 - 0.5 E_p[softplus(log q(z) - log p(z))] - 0.5 E_q[softplus(log p(z) - log q(z))],
+ *   since KL(p || m) = E_p[log 2 - log(1 + q/p)]. Unbiased.
+ * - Gauss-Hermite quadrature against the narrower of the two densities, n:
+ *   JS = log 2 - 0.5 E_n[h(r)], r = log b(z) - log n(z) (b the broader density),
+ *   h(r) = softplus(r) + e^r·softplus(-r). This is exact algebra: p·log(1 + q/p) + q·log(1 + p/q)
+ *   = n·h(log b - log n) with both terms weighted by n, so regions where the narrower density
+ *   is negligible contribute negligibly, and the integrand is smooth on n's scale. Integrating
+ *   KL(p||m) against p and KL(q||m) against q instead misses the sharp bump of a narrow density
+ *   inside a broad one: with 24 points that simpler scheme was off by up to 0.33 nats for
+ *   σ ratios up to 33, against at most 8e-6 for this one (float64, scratch measurement on a
+ *   grid of mean offsets 0..6σ and σ ratios 1..33 against Simpson integration). At equal
+ *   variances the two choices coincide by symmetry, so the estimate is continuous.
+ */
+// biome-ignore lint/suspicious/noShadowRestrictedNames: jax-js names its array type Array
+import { type Array, numpy as np } from "../../engine/jax.ts";
+import { softplus } from "../softplus.ts";
+import type { DiagonalGaussian } from "./divergence.ts";
+import type { QuadratureRule } from "./gauss-hermite.ts";
+
+/**
+ * log b(z) - log a(z) at z = mu_a + σ_a·u, elementwise with broadcasting. With d = logvar_a -
+ * logvar_b and Δ = mu_a - mu_b it is 0.5 [d - u²·expm1(d) - Δ(Δ + 2σ_a u)/σ_b²], the expanded
+ * form of 0.5 [d + u² - (Δ + σ_a u)²/σ_b²] that does not cancel u² against u²·σ_a²/σ_b² when
+ * the variances are close (where float32 lost ~1e-6 of JS). Consumes all.
+ */
+function logDensityRatio(a: DiagonalGaussian, b: DiagonalGaussian, u: Array): Array {
+  const d = a.logvar.ref.sub(b.logvar.ref);
+  const delta = a.mu.sub(b.mu);
+  const sigmaA = np.exp(a.logvar.mul(0.5));
+  const spread = np.square(u.ref).mul(np.expm1(d.ref));
+  const shift = delta.ref.add(sigmaA.mul(u).mul(2)).mul(delta).mul(np.exp(b.logvar.neg()));
+  return d.sub(spread).sub(shift).mul(0.5);
+}
+
+/**
+ * e^r·softplus(-r) for any finite r without overflow, with t = e^{-|r|} <= 1:
+ * log1p(t)/t for r > 0 (t clamped away from 0, where the value is 1 to float precision) and
+ * t·(|r| + log1p(t)) for r <= 0. Both branches stay finite, so gradients do too. Consumes r.
+ */
+function expTimesSoftplusOfNegative(r: Array): Array {
+  const magnitude = np.abs(r.ref);
+  const t = np.exp(magnitude.ref.neg());
+  const tSafe = np.maximum(t.ref, 1e-20);
+  const positive = np.log1p(tSafe.ref).div(tSafe);
+  const negative = t.ref.mul(magnitude.add(np.log1p(t)));
+  return np.where(np.greater(r, 0), positive, negative);
+}
+
+/** Per element JS(p, q) by an n-point Gauss-Hermite rule ([...shape] in and out). Consumes p and q. */
+export function jensenShannonGaussHermite(
+  p: DiagonalGaussian,
+  q: DiagonalGaussian,
+  rule: QuadratureRule,
+): Array {
+  const dtype = p.mu.dtype;
+  const pIsNarrow = np.lessEqual(p.logvar.ref, q.logvar.ref);
+  const pick = (ifP: Array, ifQ: Array) => np.expandDims(np.where(pIsNarrow.ref, ifP, ifQ), -1);
+  const narrow = { mu: pick(p.mu.ref, q.mu.ref), logvar: pick(p.logvar.ref, q.logvar.ref) };
+  const broad = { mu: pick(q.mu, p.mu), logvar: pick(q.logvar, p.logvar) };
+  pIsNarrow.dispose();
+  // E_n[f(z)] = π^(-1/2) Σ_i w_i f(mu_n + σ_n·√2·x_i), with Σ_i w_i = √π.
+  const u = np.array(Float32Array.from(rule.nodes, (x) => Math.SQRT2 * x)).astype(dtype);
+  const total = rule.weights.reduce((sum, x) => sum + x, 0);
+  const w = np.array(Float32Array.from(rule.weights, (x) => x / total)).astype(dtype);
+  const r = logDensityRatio(narrow, broad, u);
+  // Σ_i w_i = 1, so JS = -0.5 Σ_i w_i (h(r_i) - 2 log 2): summing the small centred terms
+  // keeps float32 accuracy near p = q (summing h ≈ 2 log 2 first loses ~1e-6).
+  const h = softplus(r.ref)
+    .add(expTimesSoftplusOfNegative(r))
+    .sub(2 * Math.LN2);
+  return np.sum(h.mul(w), -1).mul(-0.5);
+}
+
+/**
+ * Per element JS(p, q) by Monte Carlo: noise [2, S, ...shape] of standard normals, noise[0]
+ * reparameterises S samples of p and noise[1] S samples of q. Consumes p, q and noise.
+ */
+export function jensenShannonMonteCarlo(
+  p: DiagonalGaussian,
+  q: DiagonalGaussian,
+  noise: Array,
+): Array {
+  const epsP = noise.ref.slice(0);
+  const epsQ = noise.slice(1);
+  const pCopy = { mu: p.mu.ref, logvar: p.logvar.ref };
+  const qCopy = { mu: q.mu.ref, logvar: q.logvar.ref };
+  // log 2 - softplus(r) = log(2p / (p + q)), averaged directly (centred terms, as above).
+  const towardQ = np.mean(softplus(logDensityRatio(p, q, epsP)).sub(Math.LN2), 0);
+  const towardP = np.mean(softplus(logDensityRatio(qCopy, pCopy, epsQ)).sub(Math.LN2), 0);
+  return towardQ.add(towardP).mul(-0.5);
+}
