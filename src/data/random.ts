@@ -39,7 +39,7 @@ export class Rng {
 
 /** Mixes a seed and stream numbers into one 32-bit state (murmur3 finaliser per part). */
 export function hashSeed(seed: number, ...stream: number[]): number {
-  let h = 0x9e3779b9 ^ (seed >>> 0) ^ Math.floor(seed / 2 ** 32);
+  let h = 0x9e3779b9;
   for (const part of [seed, ...stream]) {
     h = Math.imul(h ^ (part >>> 0) ^ Math.floor(part / 2 ** 32), 0x85ebca6b);
     h ^= h >>> 13;

@@ -4,7 +4,7 @@
  * scale, shape, orientation. Labels are read whole (23 MB); images are read per batch in
  * slices with h5wasm, never loaded whole (5.9 GB).
  */
-import { existsSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, openSync, readSync } from "node:fs";
 import { join } from "node:path";
 import h5wasm from "h5wasm/node";
 import { batchBuffer, type CommonOptions, type Dataset } from "../dataset.ts";
@@ -25,6 +25,12 @@ export async function loadShapes3dH5(options: CommonOptions = {}): Promise<Datas
   }
   const path = isDirectory(options.root) ? join(options.root, SHAPES3D_FILE) : options.root;
   if (!existsSync(path)) throw new DataFormatError(path, "file not found");
+  if (!hasHdf5Signature(path)) {
+    throw new DataFormatError(
+      path,
+      "not a readable HDF5 file (no HDF5 signature at offset 0, 512, 1024, ...)",
+    );
+  }
   await h5wasm.ready;
   let file: InstanceType<typeof h5wasm.File>;
   try {
@@ -100,4 +106,21 @@ export async function loadShapes3dH5(options: CommonOptions = {}): Promise<Datas
     skipped: [],
     readBatch,
   };
+}
+
+/** HDF5 files start with the superblock signature at offset 0, 512, 1024, 2048, ... */
+function hasHdf5Signature(path: string): boolean {
+  const signature = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
+  const fd = openSync(path, "r");
+  try {
+    const size = fstatSync(fd).size;
+    const buffer = new Uint8Array(8);
+    for (let at = 0; at + 8 <= size; at = at === 0 ? 512 : at * 2) {
+      readSync(fd, buffer, 0, 8, at);
+      if (signature.every((b, i) => buffer[i] === b)) return true;
+    }
+    return false;
+  } finally {
+    closeSync(fd);
+  }
 }
