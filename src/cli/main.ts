@@ -4,6 +4,8 @@
  */
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
+import { registerImageCommands } from "./images.ts";
+import { registerTrain } from "./train.ts";
 
 const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
   version: string;
@@ -22,11 +24,17 @@ export function buildProgram(): Command {
     });
   program
     .command("demo")
-    .description("train a tiny engine demo and print what it did")
-    .action(async () => {
+    .description(
+      "the quick start: train a small beta-TCVAE on built-in sprites, write samples and reconstructions",
+    )
+    .option("--steps <n>", "training steps", "1200")
+    .option("--out <dir>", "run folder", "runs/quickstart")
+    .action(async (opts: { steps: string; out: string }) => {
       const { runDemo } = await import("./demo.ts");
-      await runDemo();
+      await runDemo(opts);
     });
+  registerTrain(program);
+  registerImageCommands(program);
   program
     .command("data <name>")
     .description("load a dataset and describe it (counts, image shape, factors, skipped files)")
@@ -46,4 +54,23 @@ export function buildProgram(): Command {
   return program;
 }
 
-await buildProgram().parseAsync(process.argv);
+/** Prints user errors as one clear message (a stack trace only with DISENTANGLE_DEBUG=1). */
+function reportError(error: unknown): void {
+  const err = error instanceof Error ? error : new Error(String(error));
+  const internal =
+    err instanceof TypeError || err instanceof RangeError || err instanceof ReferenceError;
+  if (process.env.DISENTANGLE_DEBUG === "1") console.error(err.stack);
+  else console.error(`disentangle: ${err.message}`);
+  if (internal && process.env.DISENTANGLE_DEBUG !== "1") {
+    console.error(
+      "(this looks like a bug; rerun with DISENTANGLE_DEBUG=1 for a stack trace and report it)",
+    );
+  }
+  process.exitCode = 1;
+}
+
+try {
+  await buildProgram().parseAsync(process.argv);
+} catch (error) {
+  reportError(error);
+}

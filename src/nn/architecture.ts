@@ -1,0 +1,59 @@
+/**
+ * Encoder/decoder architectures, chosen by name. An architecture maps images [B,H,W,C]
+ * to the parameters of a diagonal Gaussian posterior (mean and log-variance, [B,Z] each)
+ * and latents [B,Z] to per-pixel decoder outputs [B,H,W,C] (logits or means; the
+ * likelihood decides how they are read).
+ */
+
+import type { ConvParams, DenseParams } from "../engine/init.ts";
+import type { Array } from "../engine/jax.ts";
+
+/** Height, width, channels. */
+export type ImageShape = readonly [height: number, width: number, channels: number];
+
+export interface ArchitectureConfig {
+  imageShape: ImageShape;
+  latentDim: number;
+}
+
+export type EncoderParams = {
+  convs: ConvParams[];
+  fcs: DenseParams[];
+};
+
+export type DecoderParams = {
+  fcs: DenseParams[];
+  convs: ConvParams[];
+};
+
+export type PosteriorParams = {
+  mu: Array;
+  logvar: Array;
+};
+
+export interface Architecture {
+  readonly name: ArchitectureName;
+  readonly config: ArchitectureConfig;
+  initEncoder(key: Array): EncoderParams;
+  initDecoder(key: Array): DecoderParams;
+  /** Consumes `x` [B,H,W,C]; returns the posterior's mean and log-variance, [B,Z] each. */
+  encode(params: EncoderParams, x: Array): PosteriorParams;
+  /** Consumes `z` [B,Z]; returns decoder outputs [B,H,W,C]. */
+  decode(params: DecoderParams, z: Array): Array;
+}
+
+/** Raised when an architecture cannot take the data's image shape or the latent size. */
+export class ArchitectureShapeError extends Error {
+  override name = "ArchitectureShapeError";
+}
+
+export const ARCHITECTURE_NAMES = ["mlp-chen", "conv-burgess", "conv-small"] as const;
+export type ArchitectureName = (typeof ARCHITECTURE_NAMES)[number];
+
+export function checkLatentDim(name: string, latentDim: number): void {
+  if (!Number.isInteger(latentDim) || latentDim < 1) {
+    throw new ArchitectureShapeError(
+      `${name}: latent size ${latentDim} is not a positive whole number`,
+    );
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * Run folders and checkpoints. A run folder holds
+ * - `config.json`: the validated training configuration (written once, atomically);
+ * - `checkpoint.safetensors`: parameters (`params.*`), Adam state (`opt.*`), and in its
+ *   metadata the step, the PRNG key and the format version; written atomically, so a
+ *   crash mid-write leaves the previous checkpoint intact;
+ * - `log.jsonl`: one row every `logEvery` steps (see `log.ts`).
+ */
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { AdamState } from "../engine/adam.ts";
+import { writeFileAtomic } from "../engine/atomic-write.ts";
+import type { Array } from "../engine/jax.ts";
+import { keyFromData, keyToData } from "../engine/prng.ts";
+import { loadTree, saveTree } from "../engine/safetensors.ts";
+import { ConfigError, parseTrainConfig, type TrainConfig } from "./config.ts";
+
+export const CHECKPOINT_FILE = "checkpoint.safetensors";
+export const CONFIG_FILE = "config.json";
+export const LOG_FILE = "log.jsonl";
+const FORMAT = "disentangle-checkpoint-v1";
+
+export interface Checkpoint<P> {
+  step: number;
+  params: P;
+  opt: AdamState<P>;
+  /** The run's base PRNG key; per-step keys are derived from it with foldIn(key, step). */
+  key: Array;
+}
+
+export function writeRunConfig(runDir: string, config: TrainConfig): void {
+  mkdirSync(runDir, { recursive: true });
+  writeFileAtomic(join(runDir, CONFIG_FILE), `${JSON.stringify(config, null, 2)}\n`);
+}
+
+export function readRunConfig(runDir: string): TrainConfig {
+  const path = join(runDir, CONFIG_FILE);
+  if (!existsSync(path)) {
+    throw new ConfigError(
+      `${runDir}: not a run folder (no ${CONFIG_FILE}); train one with \`disentangle train --out ${runDir}\``,
+    );
+  }
+  const text = readFileSync(path, "utf8");
+  return parseTrainConfig(JSON.parse(text), path, text);
+}
+
+export function hasCheckpoint(runDir: string): boolean {
+  return existsSync(join(runDir, CHECKPOINT_FILE));
+}
+
+/** Saves params, optimizer state, step and key. Consumes nothing. */
+export async function saveCheckpoint<P>(runDir: string, checkpoint: Checkpoint<P>): Promise<void> {
+  const keyData = keyToData(checkpoint.key.ref);
+  await saveTree(
+    join(runDir, CHECKPOINT_FILE),
+    { params: checkpoint.params, opt: checkpoint.opt } as never,
+    {
+      format: FORMAT,
+      step: String(checkpoint.step),
+      key: globalThis.Array.from(keyData).join(","),
+    },
+  );
+}
+
+/** Loads a checkpoint written by {@link saveCheckpoint}. */
+export function loadCheckpoint<P>(runDir: string): Checkpoint<P> {
+  const path = join(runDir, CHECKPOINT_FILE);
+  if (!existsSync(path)) throw new ConfigError(`${runDir}: no ${CHECKPOINT_FILE} to resume from`);
+  const { tree, metadata } = loadTree(path);
+  if (metadata.format !== FORMAT) {
+    throw new ConfigError(
+      `${path}: not a disentangle checkpoint (metadata format ${JSON.stringify(metadata.format)}, expected ${FORMAT})`,
+    );
+  }
+  const step = Number(metadata.step);
+  const keyWords = (metadata.key ?? "").split(",").map(Number);
+  if (
+    !Number.isInteger(step) ||
+    step < 0 ||
+    keyWords.length !== 2 ||
+    keyWords.some((w) => !Number.isInteger(w))
+  ) {
+    throw new ConfigError(
+      `${path}: corrupt checkpoint metadata (step ${metadata.step}, key ${metadata.key})`,
+    );
+  }
+  const { params, opt } = tree as unknown as { params: P; opt: AdamState<P> };
+  return { step, params, opt, key: keyFromData(Uint32Array.from(keyWords)) };
+}

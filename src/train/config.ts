@@ -1,0 +1,118 @@
+/**
+ * Training configuration: one schema for `--config run.json` and for command-line flags,
+ * validated with zod. Errors name the field, the value and what was expected (and, for a
+ * config file, the file and line).
+ */
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+import { DATASET_NAMES, type DatasetName } from "../data/registry.ts";
+import { ARCHITECTURE_NAMES } from "../nn/architecture.ts";
+
+export const MODEL_NAMES = ["vae", "beta-vae", "beta-tcvae"] as const;
+export type ModelName = (typeof MODEL_NAMES)[number];
+
+const positiveInt = () => z.number().int().positive();
+
+export const trainConfigSchema = z.strictObject({
+  /** The objective: plain VAE, beta-VAE (beta on the KL) or beta-TCVAE. */
+  model: z.enum(MODEL_NAMES).default("beta-tcvae"),
+  /** Dataset name (see `disentangle data --help`) and its options. */
+  data: z.enum(DATASET_NAMES as [DatasetName, ...DatasetName[]]).default("sprites"),
+  root: z.string().min(1).optional(),
+  dataOptions: z.record(z.string(), z.unknown()).default({}),
+  /** Encoder/decoder; chosen from the image size when absent. */
+  architecture: z.enum(ARCHITECTURE_NAMES).optional(),
+  likelihood: z.enum(["bernoulli", "gaussian"]).default("bernoulli"),
+  /** Fixed decoder variance for the Gaussian likelihood; "learned" learns one per channel. */
+  gaussianVariance: z.union([z.number().positive(), z.literal("learned")]).default(1),
+  z: positiveInt().max(512).default(10),
+  beta: z.number().nonnegative().optional(),
+  alpha: z.number().nonnegative().default(1),
+  gamma: z.number().nonnegative().default(1),
+  estimator: z.enum(["mws", "mss"]).default("mss"),
+  /** Linear warm-up of the annealed weight over this many steps (0 = off). */
+  betaWarmupSteps: z.number().int().nonnegative().default(0),
+  batch: positiveInt().max(4096).default(64),
+  steps: positiveInt().default(1000),
+  lr: z.number().positive().default(1e-3),
+  weightDecay: z.number().nonnegative().default(0),
+  clipGradNorm: z.number().positive().optional(),
+  seed: z.number().int().nonnegative().default(0),
+  /** Fraction of the data held out for validation. */
+  validationFraction: z.number().min(0).max(0.5).default(0.05),
+  logEvery: positiveInt().default(50),
+  checkpointEvery: positiveInt().default(500),
+  out: z.string().min(1).default("runs/default"),
+});
+
+export type TrainConfigInput = z.input<typeof trainConfigSchema>;
+export type TrainConfig = z.output<typeof trainConfigSchema>;
+
+/** Raised for an invalid configuration; the message lists every problem found. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** beta's default depends on the model: 1 for the VAE (where it must stay 1), 6 otherwise. */
+export function effectiveBeta(config: TrainConfig): number {
+  return config.beta ?? (config.model === "vae" ? 1 : 6);
+}
+
+function lineOfKey(text: string, key: string | number | undefined): number | undefined {
+  if (typeof key !== "string") return undefined;
+  const at = text.search(new RegExp(`"${key.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}"\\s*:`));
+  return at < 0 ? undefined : text.slice(0, at).split("\n").length;
+}
+
+function describeValue(input: unknown, path: readonly PropertyKey[]): string {
+  let value: unknown = input;
+  for (const key of path) value = (value as Record<PropertyKey, unknown> | undefined)?.[key];
+  return value === undefined ? "" : ` (got ${JSON.stringify(value)})`;
+}
+
+/**
+ * Validates `input` against the schema. `source` names where it came from (a file path or
+ * "command line"); `text` is the file's text, used to point at the line of a bad field.
+ */
+export function parseTrainConfig(input: unknown, source: string, text?: string): TrainConfig {
+  const result = trainConfigSchema.safeParse(input);
+  if (result.success) {
+    const config = result.data;
+    if (config.model === "vae" && config.beta !== undefined && config.beta !== 1) {
+      throw new ConfigError(
+        `${source}: field "beta": the plain VAE has beta = 1 (got ${config.beta}); use --model beta-vae`,
+      );
+    }
+    return config;
+  }
+  const problems = result.error.issues.map((issue) => {
+    const field = issue.path.length ? issue.path.join(".") : "(top level)";
+    const line = text ? lineOfKey(text, issue.path[issue.path.length - 1] as string) : undefined;
+    const where = line ? `${source}:${line}` : source;
+    return `${where}: field "${field}"${describeValue(input, issue.path)}: ${issue.message}`;
+  });
+  throw new ConfigError(problems.join("\n"));
+}
+
+/** Reads and validates a JSON config file; `overrides` (e.g. from flags) win over the file. */
+export function loadTrainConfigFile(
+  path: string,
+  overrides: Record<string, unknown> = {},
+): TrainConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new ConfigError(`${path}: cannot read config file (${(error as Error).message})`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`${path}: not valid JSON (${(error as Error).message})`);
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigError(`${path}: expected a JSON object of training settings`);
+  }
+  return parseTrainConfig({ ...parsed, ...overrides }, path, text);
+}

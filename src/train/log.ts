@@ -1,0 +1,37 @@
+/** The run's JSONL log: one object per line with `step`, `loss` and every objective term. */
+import { appendFileSync, existsSync, readFileSync } from "node:fs";
+import { writeFileAtomic } from "../engine/atomic-write.ts";
+
+export interface LogRow {
+  step: number;
+  loss: number;
+  [term: string]: number;
+}
+
+export function appendLogRow(path: string, row: LogRow): void {
+  appendFileSync(path, `${JSON.stringify(row)}\n`);
+}
+
+export function readLog(path: string): LogRow[] {
+  if (!existsSync(path)) return [];
+  return readFileSync(path, "utf8")
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .map((line, i) => {
+      try {
+        return JSON.parse(line) as LogRow;
+      } catch {
+        throw new Error(`${path}:${i + 1}: not a JSON log row: ${line.slice(0, 80)}`);
+      }
+    });
+}
+
+/**
+ * Drops rows logged after `step` (written by a run that was killed after its last
+ * checkpoint), so a resumed run's log has each step once.
+ */
+export function truncateLogAfter(path: string, step: number): void {
+  if (!existsSync(path)) return;
+  const kept = readLog(path).filter((row) => row.step <= step);
+  writeFileAtomic(path, kept.map((row) => `${JSON.stringify(row)}\n`).join(""));
+}

@@ -1,0 +1,61 @@
+/** Samples from the prior and reconstructions, as flat NHWC float images in [0,1]. */
+import { trainValidationSplit } from "../data/split.ts";
+import { type Array, numpy as np, random } from "../engine/jax.ts";
+import { keyFromSeed } from "../engine/prng.ts";
+import type { Vae, VaeParams } from "../nn/vae.ts";
+import type { TrainedRun } from "../train/trained-run.ts";
+
+async function toImages(out: Array): Promise<Float32Array> {
+  const data = (await np.clip(out, 0, 1).data()) as Float32Array;
+  return Float32Array.from(data);
+}
+
+/** Decodes n latents z ~ N(0, I) (p(z) of the VAE) to the likelihood's mean images. */
+export async function sampleImages(
+  model: Vae,
+  params: VaeParams,
+  n: number,
+  seed: number,
+): Promise<Float32Array> {
+  const z = random.normal(keyFromSeed(seed), [n, model.architecture.config.latentDim]);
+  return toImages(model.decodeMean(params.decoder, z));
+}
+
+/**
+ * Encodes n held-out images (posterior means) and decodes them. Returns a grid laid out
+ * as rows of originals followed by rows of their reconstructions.
+ */
+export async function reconstructValidationImages(
+  run: TrainedRun,
+  n: number,
+): Promise<{ grid: Float32Array; columns: number; tiles: number }> {
+  const { dataset, model, params, config } = run;
+  const { validation, train } = trainValidationSplit(
+    dataset.count,
+    config.validationFraction,
+    config.seed,
+  );
+  const pool = validation.length >= n ? validation : train;
+  const indices = pool.subarray(0, Math.min(n, pool.length));
+  const [h, w, c] = dataset.imageShape;
+  const originals = dataset.readBatch(indices);
+  const x = np.array(originals, { shape: [indices.length, h, w, c] });
+  const { mu, logvar } = model.encode(params.encoder, x);
+  logvar.dispose();
+  const reconstructions = await toImages(model.decodeMean(params.decoder, mu));
+  const columns = Math.min(8, indices.length);
+  const pixels = h * w * c;
+  const rows = Math.ceil(indices.length / columns);
+  const tiles = 2 * rows * columns;
+  const grid = new Float32Array(tiles * pixels);
+  for (let row = 0; row < rows; row++) {
+    const count = Math.min(columns, indices.length - row * columns);
+    const from = row * columns * pixels;
+    grid.set(originals.subarray(from, from + count * pixels), 2 * row * columns * pixels);
+    grid.set(
+      reconstructions.subarray(from, from + count * pixels),
+      (2 * row + 1) * columns * pixels,
+    );
+  }
+  return { grid, columns, tiles };
+}

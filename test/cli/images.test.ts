@@ -1,0 +1,54 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { PNG } from "pngjs";
+import { runCli } from "../helpers/cli.ts";
+
+test("train, then sample and reconstruct write PNG grids of the expected size", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "disentangle-images-"));
+  writeFileSync(
+    join(dir, "tiny.json"),
+    JSON.stringify({ dataOptions: { size: 16, positions: 4, scales: 2, orientations: 4 } }),
+  );
+  const run = join(dir, "run");
+  const trained = await runCli([
+    "train",
+    "--config",
+    join(dir, "tiny.json"),
+    "--model",
+    "beta-vae",
+    "--z",
+    "4",
+    "--batch",
+    "16",
+    "--steps",
+    "10",
+    "--out",
+    run,
+    "--no-progress",
+  ]);
+  assert.equal(trained.code, 0, trained.stderr);
+  assert.match(trained.stdout, /done at step 10/);
+
+  const samples = join(dir, "samples.png");
+  const sampled = await runCli(["sample", run, "--n", "9", "--out", samples]);
+  assert.equal(sampled.code, 0, sampled.stderr);
+  const samplePng = PNG.sync.read(readFileSync(samples));
+  // 3x3 tiles of 16 px with 2 px padding: 3*16 + 4*2 = 56.
+  assert.equal(samplePng.width, 56);
+  assert.equal(samplePng.height, 56);
+
+  const recon = join(dir, "recon.png");
+  const reconstructed = await runCli(["reconstruct", run, "--n", "4", "--out", recon]);
+  assert.equal(reconstructed.code, 0, reconstructed.stderr);
+  const reconPng = PNG.sync.read(readFileSync(recon));
+  // One row of 4 originals above one row of their 4 reconstructions.
+  assert.equal(reconPng.width, 4 * 16 + 5 * 2);
+  assert.equal(reconPng.height, 2 * 16 + 3 * 2);
+
+  const missing = await runCli(["sample", join(dir, "nope")]);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /not a run folder \(no config.json\)/);
+});
