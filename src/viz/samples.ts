@@ -1,6 +1,9 @@
-/** Samples from the prior and reconstructions, as flat NHWC float images in [0,1]. */
+/**
+ * Samples from the prior and reconstructions, as flat NHWC float images in [0,1]. The
+ * parameters are borrowed, not consumed.
+ */
 import { trainValidationSplit } from "../data/split.ts";
-import { type Array, numpy as np, random } from "../engine/jax.ts";
+import { type Array, numpy as np, random, tree } from "../engine/jax.ts";
 import { keyFromSeed } from "../engine/prng.ts";
 import type { Vae, VaeParams } from "../nn/vae.ts";
 import type { TrainedRun } from "../train/trained-run.ts";
@@ -18,7 +21,7 @@ export async function sampleImages(
   seed: number,
 ): Promise<Float32Array> {
   const z = random.normal(keyFromSeed(seed), [n, model.architecture.config.latentDim]);
-  return toImages(model.decodeMean(params.decoder, z));
+  return toImages(model.decodeMean(tree.ref(params.decoder), z));
 }
 
 /**
@@ -40,9 +43,9 @@ export async function reconstructValidationImages(
   const [h, w, c] = dataset.imageShape;
   const originals = dataset.readBatch(indices);
   const x = np.array(originals, { shape: [indices.length, h, w, c] });
-  const { mu, logvar } = model.encode(params.encoder, x);
+  const { mu, logvar } = model.encode(tree.ref(params.encoder), x);
   logvar.dispose();
-  const reconstructions = await toImages(model.decodeMean(params.decoder, mu));
+  const reconstructions = await toImages(model.decodeMean(tree.ref(params.decoder), mu));
   const columns = Math.min(8, indices.length);
   const pixels = h * w * c;
   const rows = Math.ceil(indices.length / columns);
