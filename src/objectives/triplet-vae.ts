@@ -1,0 +1,121 @@
+/**
+ * The oracle-constrained triplet VAE objective (Karaletsos, Belongie & Rätsch 2016, Sec. 3,
+ * eq. 6): the unsupervised objective over images plus λ times the negative log-likelihood of
+ * the observed triplets, plus an optional L1 penalty on learned masks (Veit et al. 2017).
+ *
+ *   loss = base.loss(images) + λ · mean_t[-log p(t)] + w_L1 · Σ_{Q,h} m_Q,h
+ *
+ * Design. The base is any {@link Objective} (VAE, beta-VAE, beta-TCVAE), applied unchanged to
+ * a batch of B images. Each training step also carries T triplets (any mix of queries; the
+ * simplest batching is T/Q per query) whose 3T images went through the same encoder; the
+ * caller passes their posteriors [T, Z], the query index of each triplet and the [Q, Z] masks
+ * (from src/nn/subspace-masks.ts, so learned masks get gradients through them). Whether the
+ * 3T triplet images also enter the ELBO is the caller's choice (concatenate them into the
+ * image batch). Both terms are means, so λ sets their relative weight; the paper's sums over
+ * a whole data set correspond to λ = (number of triplets / number of images) in expectation.
+ * Terms: the base's terms plus `triplet` (mean -log p(t)), `tripletAccuracy` (fraction with
+ * d_Q(i,j) < d_Q(i,k), ties half) and `maskL1` (Σ m), all unweighted.
+ */
+// biome-ignore lint/suspicious/noShadowRestrictedNames: jax-js names its array type Array
+
+import type { Divergence } from "../distributions/divergences/divergence.ts";
+import { type Array, numpy as np } from "../engine/jax.ts";
+import { checkWeight } from "./check-weight.ts";
+import type { LatentBatch, Objective, ObjectiveContext, ObjectiveResult } from "./objective.ts";
+import {
+  masksPerTriplet,
+  type TripletPosteriors,
+  tripletAccuracyOf,
+  tripletDistances,
+  tripletLogLikelihood,
+  tripletNoiseShape,
+} from "./triplet-likelihood.ts";
+
+/** The triplet half of a training step. */
+export interface TripletBatch extends TripletPosteriors {
+  /** [T] int32 query index of each triplet, in [0, Q). */
+  query: Array;
+  /** [Q, Z] non-negative mask weights. */
+  masks: Array;
+  /** Standard normal noise of shape `tripletNoiseShape(divergence, T, Z)`, for Monte Carlo divergences only. */
+  noise?: Array;
+}
+
+export interface TripletVaeConfig {
+  /** The unsupervised objective over the images. */
+  base: Objective;
+  divergence: Divergence;
+  /** λ, the weight of the mean triplet negative log-likelihood. */
+  weight: number;
+  /** Weight of the L1 penalty Σ m on the masks (0 for fixed masks). */
+  maskL1: number;
+}
+
+export interface TripletObjective {
+  readonly name: "triplet-vae";
+  readonly base: Objective;
+  readonly divergence: Divergence;
+  /** Noise shape for T triplets of Z dimensions, or null (see triplet-likelihood.ts). */
+  noiseShape(triplets: number, latentDim: number): number[] | null;
+  /** Consumes every array of `images`, `triplets` and `ctx`. Pure: usable inside grad and jit. */
+  evaluate(images: LatentBatch, triplets: TripletBatch, ctx: ObjectiveContext): ObjectiveResult;
+}
+
+function checkShapes(triplets: TripletBatch): void {
+  const [t, z] = triplets.anchor.mu.shape;
+  const fields: [string, Array][] = [];
+  for (const role of ["anchor", "positive", "negative"] as const) {
+    fields.push([`${role}.mu`, triplets[role].mu], [`${role}.logvar`, triplets[role].logvar]);
+  }
+  for (const [name, a] of fields) {
+    if (a.shape.length !== 2 || a.shape[0] !== t || a.shape[1] !== z) {
+      throw new RangeError(
+        `triplet-vae: triplets.${name} has shape [${a.shape}], expected [${t}, ${z}]`,
+      );
+    }
+  }
+  if (triplets.query.shape.join() !== String(t)) {
+    throw new RangeError(
+      `triplet-vae: triplets.query has shape [${triplets.query.shape}], expected [${t}]`,
+    );
+  }
+  if (triplets.masks.shape.length !== 2 || triplets.masks.shape[1] !== z) {
+    throw new RangeError(
+      `triplet-vae: triplets.masks has shape [${triplets.masks.shape}], expected [queries, ${z}]`,
+    );
+  }
+}
+
+export function tripletVaeObjective(config: TripletVaeConfig): TripletObjective {
+  checkWeight("triplet-vae", "weight", config.weight);
+  checkWeight("triplet-vae", "maskL1", config.maskL1);
+  const { base, divergence, weight, maskL1 } = config;
+  return {
+    name: "triplet-vae",
+    base,
+    divergence,
+    noiseShape: (triplets, latentDim) => tripletNoiseShape(divergence, triplets, latentDim),
+    evaluate(images, triplets, ctx) {
+      checkShapes(triplets);
+      const unsupervised = base.evaluate(images, ctx);
+      const { query, masks, noise, ...posteriors } = triplets;
+      const l1 = np.sum(masks.ref);
+      const distances = tripletDistances(
+        divergence,
+        posteriors,
+        masksPerTriplet(masks, query),
+        noise,
+      );
+      const accuracy = tripletAccuracyOf({
+        positive: distances.positive.ref,
+        negative: distances.negative.ref,
+      });
+      const nll = np.mean(tripletLogLikelihood(distances)).neg();
+      const loss = unsupervised.loss.add(nll.ref.mul(weight)).add(l1.ref.mul(maskL1));
+      return {
+        loss,
+        terms: { ...unsupervised.terms, triplet: nll, tripletAccuracy: accuracy, maskL1: l1 },
+      };
+    },
+  };
+}
