@@ -28,7 +28,6 @@
  *
  * Ownership (jax-js move semantics): both functions consume `x` and `w`.
  */
-// biome-ignore lint/suspicious/noShadowRestrictedNames: jax-js names its array type Array
 import { type Array, numpy as np } from "./jax.ts";
 
 export interface Conv2dOptions {

@@ -2,7 +2,6 @@
  * Fully connected layer, PyTorch `nn.Linear` semantics with the weight stored transposed
  * ([in, out], so that y = x W + b needs no transpose).
  */
-// biome-ignore lint/suspicious/noShadowRestrictedNames: jax-js names its array type Array
 import { type Array, numpy as np } from "./jax.ts";
 
 /** A type alias (not an interface) so that it is assignable to jax-js `JsTree`. */

@@ -14,7 +14,6 @@
  * the bias.
  */
 import type { DenseParams } from "./dense.ts";
-// biome-ignore lint/suspicious/noShadowRestrictedNames: jax-js names its array type Array
 import { type Array, random } from "./jax.ts";
 import { splitKey } from "./prng.ts";
 
