@@ -57,8 +57,7 @@ export function buildProgram(): Command {
 /** Prints user errors as one clear message (a stack trace only with DISENTANGLE_DEBUG=1). */
 function reportError(error: unknown): void {
   const err = error instanceof Error ? error : new Error(String(error));
-  const internal =
-    err instanceof TypeError || err instanceof RangeError || err instanceof ReferenceError;
+  const internal = err instanceof TypeError || err instanceof ReferenceError;
   if (process.env.DISENTANGLE_DEBUG === "1") console.error(err.stack);
   else console.error(`disentangle: ${err.message}`);
   if (internal && process.env.DISENTANGLE_DEBUG !== "1") {
