@@ -1,0 +1,79 @@
+/**
+ * Encodes (a subset of) a dataset with a trained encoder: posterior means and
+ * log-variances of q(z|x) for every image, in fixed-size jitted batches (the last batch is
+ * padded, so the encoder is traced once), with progress on stderr for long runs.
+ */
+import cliProgress from "cli-progress";
+import type { Dataset } from "../data/dataset.ts";
+import { jit, numpy as np, tree } from "../engine/jax.ts";
+import type { EncoderParams, PosteriorParams } from "../nn/architecture.ts";
+import type { Vae } from "../nn/vae.ts";
+
+export interface EncodedPosteriors {
+  /** Number of encoded images. */
+  count: number;
+  latentDim: number;
+  /** [count * latentDim] posterior means. */
+  mu: Float32Array;
+  /** [count * latentDim] posterior log-variances. */
+  logvar: Float32Array;
+}
+
+export interface EncodeOptions {
+  /** Images per jitted batch (default 256). */
+  batchSize?: number;
+  /** Show a progress bar on stderr (default: when more than 20 batches and stderr is a TTY). */
+  progress?: boolean;
+}
+
+/** Encodes `indices` (default: every image). Borrows `encoder` (does not consume it). */
+export async function encodeDataset(
+  model: Vae,
+  encoder: EncoderParams,
+  dataset: Dataset,
+  indices?: ArrayLike<number>,
+  options: EncodeOptions = {},
+): Promise<EncodedPosteriors> {
+  const order = indices ?? Int32Array.from({ length: dataset.count }, (_, i) => i);
+  const count = order.length;
+  const latentDim = model.architecture.config.latentDim;
+  const [h, w, c] = dataset.imageShape;
+  const batchSize = Math.max(1, Math.min(options.batchSize ?? 256, count));
+  const batches = Math.ceil(count / batchSize);
+  const encode = jit((params: EncoderParams, x) => {
+    const { mu, logvar } = model.encode(params, x);
+    return { mu, logvar } as PosteriorParams;
+  });
+  const mu = new Float32Array(count * latentDim);
+  const logvar = new Float32Array(count * latentDim);
+  const images = new Float32Array(batchSize * h * w * c);
+  const batchIndices = new Int32Array(batchSize);
+  const showProgress = options.progress ?? (batches > 20 && process.stderr.isTTY === true);
+  const bar = showProgress
+    ? new cliProgress.SingleBar(
+        {
+          format: "encoding [{bar}] {value}/{total} images | eta {eta_formatted}",
+          stream: process.stderr,
+        },
+        cliProgress.Presets.shades_classic,
+      )
+    : undefined;
+  bar?.start(count, 0);
+  try {
+    for (let b = 0; b < batches; b++) {
+      const start = b * batchSize;
+      const filled = Math.min(batchSize, count - start);
+      for (let i = 0; i < batchSize; i++) batchIndices[i] = order[start + Math.min(i, filled - 1)];
+      dataset.readBatch(batchIndices, images);
+      const out = encode(tree.ref(encoder), np.array(images, { shape: [batchSize, h, w, c] }));
+      const [m, v] = await Promise.all([out.mu.data(), out.logvar.data()]);
+      mu.set((m as Float32Array).subarray(0, filled * latentDim), start * latentDim);
+      logvar.set((v as Float32Array).subarray(0, filled * latentDim), start * latentDim);
+      bar?.update(start + filled);
+    }
+  } finally {
+    bar?.stop();
+    encode.dispose();
+  }
+  return { count, latentDim, mu, logvar };
+}
