@@ -4,8 +4,9 @@
  * same rows. Factors are discrete (their distinct values are class labels) unless marked
  * continuous; metrics that need classes bin a continuous factor into histogram bins.
  */
+
+import { permutation, type Rng } from "../data/random.ts";
 import { histogramBins } from "./discretize.ts";
-import type { Rng } from "./rng.ts";
 
 /** Codes [count, dims], row-major. */
 export interface CodeMatrix {
@@ -101,7 +102,7 @@ export interface RowSplit {
  * asked for, all rows are used, split in the ratio numTrain : numTest (at least one each).
  */
 export function splitRows(count: number, numTrain: number, numTest: number, rng: Rng): RowSplit {
-  const perm = rng.permutation(count);
+  const perm = permutation(count, rng);
   let nTrain = numTrain;
   let nTest = numTest;
   if (numTrain + numTest > count) {

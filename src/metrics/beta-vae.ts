@@ -8,10 +8,11 @@
  * regression (C = 1, as sklearn's default that disentanglement_lib uses) on features
  * standardised by the training points' moments (so rescaling a code dimension changes nothing).
  */
+
+import { Rng } from "../data/random.ts";
 import { columnMoments, standardize } from "./arrays.ts";
 import { fitOneVsRest, type LogisticOptions, predictClass } from "./logistic.ts";
 import { type RepresentationOracle, represent, sampleFactors } from "./oracle.ts";
-import { Rng } from "./rng.ts";
 
 export interface BetaVaeOptions {
   /** Pairs averaged per point (L). Default 64. */
@@ -78,7 +79,7 @@ async function points(
     const m = Math.min(group, count - start);
     const factors = new Int32Array(m * 2 * batch * k);
     for (let p = 0; p < m; p++) {
-      const fixed = rng.int(k);
+      const fixed = rng.nextInt(k);
       labels[start + p] = fixed;
       const f1 = sampleFactors(oracle, batch, rng);
       const f2 = sampleFactors(oracle, batch, rng);

@@ -16,6 +16,8 @@
  * codes; informativeness too, except that when several codes split the training rows alike
  * (a tie), the first is used, and they may differ on the test rows.
  */
+
+import { Rng } from "../data/random.ts";
 import {
   average,
   type CodeMatrix,
@@ -35,7 +37,6 @@ import {
   gbtPredictClass,
   gbtPredictRaw,
 } from "./gbt.ts";
-import { Rng } from "./rng.ts";
 
 export interface DciOptions {
   /** Training rows. Default 10000. */

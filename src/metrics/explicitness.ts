@@ -9,6 +9,8 @@
  * or when the rows it is scored on lack positives or negatives; a factor with fewer than two
  * classes is left out. Continuous factors are first binned into 20 equal-width bins.
  */
+
+import { Rng } from "../data/random.ts";
 import {
   average,
   type CodeMatrix,
@@ -24,7 +26,6 @@ import {
 } from "./arrays.ts";
 import { rocAuc } from "./auc.ts";
 import { fitOneVsRest, type LogisticOptions, type OneVsRest, predictProba } from "./logistic.ts";
-import { Rng } from "./rng.ts";
 
 export interface ExplicitnessOptions {
   /** Training rows. Default 10000. */

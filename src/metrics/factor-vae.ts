@@ -7,8 +7,9 @@
  * majority-vote classifier maps each dimension to its most-voted factor. The score is the
  * share of freshly generated votes it gets right. With no active dimension the score is 0.
  */
+
+import { Rng } from "../data/random.ts";
 import { type RepresentationOracle, represent, sampleFactors } from "./oracle.ts";
-import { Rng } from "./rng.ts";
 
 export interface FactorVaeOptions {
   /** Observations per point (L). Default 64. */
@@ -60,7 +61,7 @@ export async function factorVaeScore(
       const fixedFactor = new Int32Array(m);
       const factors = new Int32Array(m * batch * k);
       for (let p = 0; p < m; p++) {
-        const f = rng.int(k);
+        const f = rng.nextInt(k);
         fixedFactor[p] = f;
         const s = sampleFactors(oracle, batch, rng);
         for (let b = 1; b < batch; b++) s[b * k + f] = s[f];

@@ -266,6 +266,29 @@ function fitTree(
   const right: number[] = [-1];
   const nodeOf = new Int32Array(n); // every row starts at the root
   let level = [0];
+  // Tied features that split a node's rows differently (common while residuals take few
+  // values) are told apart by the partition itself, not by feature order: the smaller sum of
+  // fixed per-row weights over the two sides, least first.
+  const canonicalSplit = (tied: number[], featureBin: Int32Array, node: number): number => {
+    let best = tied[0];
+    let bestKey = Number.POSITIVE_INFINITY;
+    for (const j of tied) {
+      let left = 0;
+      let all = 0;
+      for (let i = 0; i < n; i++) {
+        if (nodeOf[i] !== node) continue;
+        const w = rowWeight(i);
+        all += w;
+        if (binned[i * d + j] <= featureBin[j]) left += w;
+      }
+      const key = Math.min(left, all - left);
+      if (key < bestKey) {
+        bestKey = key;
+        best = j;
+      }
+    }
+    return best;
+  };
   for (let depth = 0; depth < maxDepth && level.length > 0; depth++) {
     const slot = new Map(level.map((node, s) => [node, s]));
     const count = new Float64Array(level.length * d * maxB);
@@ -316,7 +339,7 @@ function fitTree(
         (j) => featureGain[j] >= bestGain - 1e-9 * bestGain,
       );
       for (const j of tied) importance[j] += bestGain / tied.length;
-      const bestFeature = tied[0];
+      const bestFeature = tied.length === 1 ? tied[0] : canonicalSplit(tied, featureBin, node);
       const bestBin = featureBin[bestFeature];
       feature[node] = bestFeature;
       threshold[node] = bestBin;
@@ -358,6 +381,11 @@ function fitTree(
     },
     leafOf: nodeOf,
   };
+}
+
+/** A fixed pseudo-random weight in [0, 1) for row i (Knuth's multiplicative hash). */
+function rowWeight(i: number): number {
+  return (Math.imul(i + 1, 2654435761) >>> 0) / 4294967296;
 }
 
 function softmaxRows(raw: Float64Array, k: number, out: Float64Array): void {

@@ -27,7 +27,10 @@ export function fitLogistic(
   options: LogisticOptions = {},
 ): LogisticModel {
   const n = y.length;
-  const lambda = 1 / (options.c ?? 1);
+  const c = options.c ?? 1;
+  if (!(c > 0) || !Number.isFinite(c))
+    throw new RangeError(`C must be a positive number, got ${c}`);
+  const lambda = 1 / c;
   const maxIterations = options.maxIterations ?? 100;
   const p = d + 1; // weights, then the bias
   let theta = new Float64Array(p);
@@ -196,7 +199,10 @@ function choleskySolve(a: Float64Array, p: number, b: Float64Array): Float64Arra
         }
       }
     }
-    if (!ok) continue;
+    if (!ok) {
+      if (!(jitter < 1e300)) throw new RangeError("the Newton system is not a finite matrix");
+      continue;
+    }
     const y = new Float64Array(p);
     for (let i = 0; i < p; i++) {
       let s = b[i];

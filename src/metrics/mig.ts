@@ -11,6 +11,8 @@
  *   each dimension binned into 20 equal-width bins, plug-in discrete MI, normalised by the
  *   factor's empirical entropy; all factors kept.
  */
+
+import { permutation, Rng } from "../data/random.ts";
 import {
   average,
   type CodeMatrix,
@@ -24,7 +26,7 @@ import {
 } from "./arrays.ts";
 import { histogramBins } from "./discretize.ts";
 import { entropy, mutualInformation } from "./information.ts";
-import { Rng } from "./rng.ts";
+import { standardNormal } from "./normal.ts";
 
 export interface MigResult {
   protocol: "chen" | "disentanglement_lib";
@@ -140,7 +142,7 @@ export function migChen(posterior: PosteriorGrid, options: MigChenOptions = {}):
   const logNorm = new Float64Array(n * dims);
   const z = new Float64Array(n * dims);
   for (let r = 0; r < n; r++) {
-    const e = rng.normal();
+    const e = standardNormal(rng);
     for (let j = 0; j < dims; j++) {
       const i = r * dims + j;
       invVar[i] = Math.exp(-logvars[i]);
@@ -149,7 +151,7 @@ export function migChen(posterior: PosteriorGrid, options: MigChenOptions = {}):
     }
   }
   const estimate = (rows: Int32Array): Float64Array => {
-    const perm = rng.permutation(rows.length);
+    const perm = permutation(rows.length, rng);
     const chosen = new Int32Array(Math.min(samples, rows.length));
     for (let s = 0; s < chosen.length; s++) chosen[s] = rows[perm[s]];
     return mixtureEntropies(means, invVar, logNorm, dims, z, chosen, rows);

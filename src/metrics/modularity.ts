@@ -7,6 +7,8 @@
  * the MI is the plug-in estimate between 20-bin histograms of the codes and the factors'
  * classes, on a subsample of rows. With a single factor, delta is 0.
  */
+
+import { Rng } from "../data/random.ts";
 import {
   average,
   type CodeMatrix,
@@ -20,7 +22,6 @@ import {
 } from "./arrays.ts";
 import { histogramBins } from "./discretize.ts";
 import { mutualInformation } from "./information.ts";
-import { Rng } from "./rng.ts";
 
 export interface ModularityOptions {
   /** Rows for the MI estimate. Default 10000. */

@@ -4,7 +4,7 @@
  * batches that hold one factor fixed. A model is scored by rendering the factor batch with
  * the dataset's simulator and encoding the images (posterior means).
  */
-import type { Rng } from "./rng.ts";
+import type { Rng } from "../data/random.ts";
 
 export interface RepresentationOracle {
   /** Number of values of each factor; factor values are indices 0..size-1. */
@@ -29,7 +29,7 @@ export function sampleFactors(oracle: RepresentationOracle, n: number, rng: Rng)
   }
   const f = new Int32Array(n * k);
   for (let i = 0; i < n; i++) {
-    for (let j = 0; j < k; j++) f[i * k + j] = rng.int(oracle.factorSizes[j]);
+    for (let j = 0; j < k; j++) f[i * k + j] = rng.nextInt(oracle.factorSizes[j]);
   }
   return f;
 }

@@ -14,6 +14,8 @@
  *   rescaling of z_j, and the adjustment puts an uninformative code at 0 whatever the number of
  *   classes (raw accuracy would give it 1/C, capping a perfect code's gap at 1 - 1/C).
  */
+
+import { Rng } from "../data/random.ts";
 import {
   average,
   type CodeMatrix,
@@ -26,7 +28,6 @@ import {
   takeLabels,
   takeRows,
 } from "./arrays.ts";
-import { Rng } from "./rng.ts";
 
 export interface SapOptions {
   /** Training rows. Default 10000. */

@@ -1,16 +1,16 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { Rng } from "../../src/data/random.ts";
 import {
   fitGbtClassifier,
   fitGbtRegressor,
   gbtPredictClass,
   gbtPredictRaw,
 } from "../../src/metrics/gbt.ts";
-import { Rng } from "../../src/metrics/rng.ts";
 
 function data(n: number, d: number, seed: number): Float64Array {
   const rng = new Rng(seed);
-  return Float64Array.from({ length: n * d }, () => rng.uniform() * 2 - 1);
+  return Float64Array.from({ length: n * d }, () => rng.nextFloat() * 2 - 1);
 }
 
 test("one stump with learning rate 1 predicts the side means of the brute-force best split", () => {
@@ -60,13 +60,13 @@ test("boosted regression fits a smooth function of one feature and credits that 
 });
 
 test("boosted classification separates classes defined by thresholds on one feature", () => {
-  const n = 300;
+  const n = 200; // < maxBins distinct values: every midpoint is a candidate
   const d = 2;
   const x = data(n, d, 3);
   const labels = Int32Array.from({ length: n }, (_, i) =>
     x[i * d] < -0.3 ? 0 : x[i * d] < 0.4 ? 2 : 3,
   );
-  const model = fitGbtClassifier(x, d, labels, 4, { stages: 20 });
+  const model = fitGbtClassifier(x, d, labels, 4, { stages: 20, maxBins: 256 });
   assert.deepEqual(Array.from(gbtPredictClass(model, x, d)), Array.from(labels));
   assert.ok(model.importance[0] > 0.99);
   const test = Float64Array.from([-0.9, 0, 0, 0.9, 0.9, -0.9]);

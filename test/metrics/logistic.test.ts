@@ -14,29 +14,33 @@ test("unregularised fit on two x values recovers the empirical log-odds (closed 
 
 test("the L2 fit is a stationary point of the penalised log-loss", () => {
   fc.assert(
-    fc.property(fc.integer({ min: 0, max: 1e6 }), fc.double({ min: 0.1, max: 10 }), (seed, c) => {
-      let s = seed;
-      const rand = () => {
-        s = (s * 1103515245 + 12345) % 2147483648;
-        return s / 2147483648;
-      };
-      const n = 40;
-      const d = 3;
-      const x = Float64Array.from({ length: n * d }, () => rand() * 4 - 2);
-      const y = Array.from({ length: n }, (_, i) => (x[i * d] + rand() > 0.5 ? 1 : 0));
-      if (!y.includes(0) || !y.includes(1)) return;
-      const m = fitLogistic(x, d, y, { c });
-      const grad = new Float64Array(d + 1);
-      for (let i = 0; i < n; i++) {
-        let t = m.bias;
-        for (let j = 0; j < d; j++) t += m.weights[j] * x[i * d + j];
-        const r = 1 / (1 + Math.exp(-t)) - y[i];
-        for (let j = 0; j < d; j++) grad[j] += r * x[i * d + j];
-        grad[d] += r;
-      }
-      for (let j = 0; j < d; j++) grad[j] += m.weights[j] / c;
-      for (const g of grad) assert.ok(Math.abs(g) < 1e-6, `gradient ${grad}`);
-    }),
+    fc.property(
+      fc.integer({ min: 0, max: 1e6 }),
+      fc.double({ min: 0.1, max: 10, noNaN: true }),
+      (seed, c) => {
+        let s = seed;
+        const rand = () => {
+          s = (s * 1103515245 + 12345) % 2147483648;
+          return s / 2147483648;
+        };
+        const n = 40;
+        const d = 3;
+        const x = Float64Array.from({ length: n * d }, () => rand() * 4 - 2);
+        const y = Array.from({ length: n }, (_, i) => (x[i * d] + rand() > 0.5 ? 1 : 0));
+        if (!y.includes(0) || !y.includes(1)) return;
+        const m = fitLogistic(x, d, y, { c });
+        const grad = new Float64Array(d + 1);
+        for (let i = 0; i < n; i++) {
+          let t = m.bias;
+          for (let j = 0; j < d; j++) t += m.weights[j] * x[i * d + j];
+          const r = 1 / (1 + Math.exp(-t)) - y[i];
+          for (let j = 0; j < d; j++) grad[j] += r * x[i * d + j];
+          grad[d] += r;
+        }
+        for (let j = 0; j < d; j++) grad[j] += m.weights[j] / c;
+        for (const g of grad) assert.ok(Math.abs(g) < 1e-6, `gradient ${grad}`);
+      },
+    ),
     { numRuns: 25 },
   );
 });

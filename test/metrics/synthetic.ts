@@ -1,14 +1,16 @@
 /** Synthetic factors and representations shared by the metric tests. */
+
+import { Rng } from "../../src/data/random.ts";
 import type { CodeMatrix, FactorMatrix } from "../../src/metrics/arrays.ts";
+import { standardNormal } from "../../src/metrics/normal.ts";
 import type { RepresentationOracle } from "../../src/metrics/oracle.ts";
-import { Rng } from "../../src/metrics/rng.ts";
 
 /** n rows of independent uniform factor indices with the given sizes. */
 export function randomFactors(sizes: number[], n: number, seed: number): FactorMatrix {
   const rng = new Rng(seed);
   const k = sizes.length;
   const data = new Float64Array(n * k);
-  for (let i = 0; i < n; i++) for (let j = 0; j < k; j++) data[i * k + j] = rng.int(sizes[j]);
+  for (let i = 0; i < n; i++) for (let j = 0; j < k; j++) data[i * k + j] = rng.nextInt(sizes[j]);
   return { data, count: n, factors: k };
 }
 
@@ -43,8 +45,8 @@ export function noisyCodes(
 ): CodeMatrix {
   const rng = new Rng(seed);
   return codesOf(factors, (row) => [
-    ...row.map((v) => v + noise * rng.normal()),
-    ...Array.from({ length: extra }, () => rng.normal()),
+    ...row.map((v) => v + noise * standardNormal(rng)),
+    ...Array.from({ length: extra }, () => standardNormal(rng)),
   ]);
 }
 
