@@ -41,10 +41,10 @@ function checkSizes(fn: string, sizes: Record<string, number>): void {
   }
 }
 
-/** `nn.Linear(inFeatures, outFeatures)` defaults; w stored [in, out]. fan_in = inFeatures. */
+/** `nn.Linear(inFeatures, outFeatures)` defaults; w [out, in] as in PyTorch. fan_in = inFeatures. */
 export function initDense(key: Array, inFeatures: number, outFeatures: number): DenseParams {
   checkSizes("initDense", { inFeatures, outFeatures });
-  return uniformPair(key, [inFeatures, outFeatures], outFeatures, 1 / Math.sqrt(inFeatures));
+  return uniformPair(key, [outFeatures, inFeatures], outFeatures, 1 / Math.sqrt(inFeatures));
 }
 
 /** `nn.Conv2d(in, out, kernel)` defaults; w [out, in, k, k]. fan_in = in · k². */

@@ -31,7 +31,7 @@ const dims = fc.record({
   }),
 });
 
-test("dense computes x W + b over leading axes, as a direct loop does", async () => {
+test("dense computes x Wᵀ + b (W stored [out, in]) over leading axes, as a direct loop does", async () => {
   await fc.assert(
     fc.asyncProperty(dims, async ({ lead, nIn, nOut, values }) => {
       const rows = lead.reduce((a, b) => a * b, 1);
@@ -44,12 +44,12 @@ test("dense computes x W + b over leading axes, as a direct loop does", async ()
       for (let r = 0; r < rows; r++) {
         for (let o = 0; o < nOut; o++) {
           let acc = b[o];
-          for (let i = 0; i < nIn; i++) acc += x[r * nIn + i] * w[i * nOut + o];
+          for (let i = 0; i < nIn; i++) acc += x[r * nIn + i] * w[o * nIn + i];
           expected.push(acc);
         }
       }
       const y = dense(
-        { w: tensor(w, [nIn, nOut]), b: tensor(b, [nOut]) },
+        { w: tensor(w, [nOut, nIn]), b: tensor(b, [nOut]) },
         tensor(x, [...lead, nIn]),
       );
       assert.deepEqual(y.shape, [...lead, nOut]);
@@ -59,7 +59,7 @@ test("dense computes x W + b over leading axes, as a direct loop does", async ()
   );
 });
 
-test("dense gradients equal the closed forms x^T r, Σ r and r W^T (eager and jit)", async () => {
+test("dense gradients equal the closed forms rᵀ x, Σ r and r W (eager and jit)", async () => {
   const [n, nIn, nOut] = [3, 4, 2];
   const x = Array.from({ length: n * nIn }, (_, i) => Math.sin(i + 1));
   const w = Array.from({ length: nIn * nOut }, (_, i) => Math.cos(2 * i + 1));
@@ -74,8 +74,8 @@ test("dense gradients equal the closed forms x^T r, Σ r and r W^T (eager and ji
     for (let o = 0; o < nOut; o++) {
       gb[o] += r[k * nOut + o];
       for (let i = 0; i < nIn; i++) {
-        gw[i * nOut + o] += x[k * nIn + i] * r[k * nOut + o];
-        gx[k * nIn + i] += r[k * nOut + o] * w[i * nOut + o];
+        gw[o * nIn + i] += x[k * nIn + i] * r[k * nOut + o];
+        gx[k * nIn + i] += r[k * nOut + o] * w[o * nIn + i];
       }
     }
   }
@@ -83,7 +83,7 @@ test("dense gradients equal the closed forms x^T r, Σ r and r W^T (eager and ji
   const jitted = jit(g);
   for (const run of [g, jitted]) {
     const [gp, gxs] = run(
-      { w: tensor(w, [nIn, nOut]), b: tensor(b, [nOut]) },
+      { w: tensor(w, [nOut, nIn]), b: tensor(b, [nOut]) },
       tensor(x, [n, nIn]),
       tensor(r, [n, nOut]),
     );
@@ -96,7 +96,7 @@ test("dense gradients equal the closed forms x^T r, Σ r and r W^T (eager and ji
 
 test("dense rejects an input whose last axis does not match the weight", () => {
   assert.throws(
-    () => dense({ w: np.zeros([4, 2]), b: np.zeros([2]) }, np.zeros([3, 5])),
-    /dense: input shape \[3,5\] has last axis 5, weight \[4,2\] expects 4/,
+    () => dense({ w: np.zeros([2, 4]), b: np.zeros([2]) }, np.zeros([3, 5])),
+    /dense: input shape \[3,5\] has last axis 5, weight \[2,4\] expects 4/,
   );
 });

@@ -78,10 +78,8 @@ function checkUniform(ours: Stats, torch: Stats, bound: number, what: string): v
 for (const layer of fixture.layers) {
   test(`${layer.kind} ${JSON.stringify(layer.args)} matches PyTorch's default initialisation`, async () => {
     const p = init(layer, 11);
-    // PyTorch stores Linear weights [out, in]; ours are [in, out].
-    const expectedShape =
-      layer.kind === "dense" ? [...layer.weightShape].reverse() : layer.weightShape;
-    assert.deepEqual(p.w.shape, expectedShape);
+    // Every weight, Linear included, has PyTorch's layout.
+    assert.deepEqual(p.w.shape, layer.weightShape);
     assert.deepEqual(p.b.shape, [layer.bias.n]);
     checkUniform(stats(await p.w.data()), layer.weight, layer.bound, `${layer.kind} weight`);
     checkUniform(stats(await p.b.data()), layer.bias, layer.bound, `${layer.kind} bias`);
