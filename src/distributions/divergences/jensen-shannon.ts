@@ -41,13 +41,15 @@ function logDensityRatio(a: DiagonalGaussian, b: DiagonalGaussian, u: Array): Ar
 
 /**
  * e^r·softplus(-r) for any finite r without overflow, with t = e^{-|r|} <= 1:
- * log1p(t)/t for r > 0 (t clamped away from 0, where the value is 1 to float precision) and
- * t·(|r| + log1p(t)) for r <= 0. Both branches stay finite, so gradients do too. Consumes r.
+ * log1p(t)/t for r > 0 and t·(|r| + log1p(t)) for r <= 0. In the first branch t is clamped to
+ * >= 1e-6, where log1p(t)/t = 1 - t/2 + O(t²) is within 5e-7 of its limit 1: an unclamped t
+ * that underflows to 0 gives 0/0, and a NaN in the branch `where` discards still poisons the
+ * gradient. Both branches stay finite for every finite r, and so do their gradients. Consumes r.
  */
 function expTimesSoftplusOfNegative(r: Array): Array {
   const magnitude = np.abs(r.ref);
   const t = np.exp(magnitude.ref.neg());
-  const tSafe = np.maximum(t.ref, 1e-20);
+  const tSafe = np.maximum(t.ref, 1e-6);
   const positive = np.log1p(tSafe.ref).div(tSafe);
   const negative = t.ref.mul(magnitude.add(np.log1p(t)));
   return np.where(np.greater(r, 0), positive, negative);
