@@ -11,7 +11,6 @@
  *   the penalty's weight belongs to the objective, see triplet-vae.ts). w starts where every
  *   mask weight is 1, plus N(0, 0.1²) noise from the given key to break the symmetry.
  */
-// biome-ignore lint/suspicious/noShadowRestrictedNames: jax-js names its array type Array
 
 import { softplus } from "../distributions/softplus.ts";
 import { type Array, numpy as np, random } from "../engine/jax.ts";
@@ -63,7 +62,7 @@ export function blockMasks(
       `subspace masks: dimsPerQuery lists ${sizes.length} sizes, expected one per query (${queries})`,
     );
   }
-  sizes.forEach((size, q) => checkCount(`dimsPerQuery[${q}]`, size, 1));
+  for (const [q, size] of sizes.entries()) checkCount(`dimsPerQuery[${q}]`, size, 1);
   const total = sizes.reduce((a, b) => a + b, 0);
   if (total > latentDim) {
     throw new RangeError(

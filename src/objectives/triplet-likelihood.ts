@@ -6,7 +6,6 @@
  *   d_Q(i, j) = Σ_h m_Q,h D(q(z_i,h | x_i), q(z_j,h | x_j)),
  * so log p(t) = -softplus(d_Q(i,j) - d_Q(i,k)), computed in that stable form.
  */
-// biome-ignore lint/suspicious/noShadowRestrictedNames: jax-js names its array type Array
 
 import type { DiagonalGaussian, Divergence } from "../distributions/divergences/divergence.ts";
 import { softplus } from "../distributions/softplus.ts";

@@ -16,7 +16,6 @@
  * Terms: the base's terms plus `triplet` (mean -log p(t)), `tripletAccuracy` (fraction with
  * d_Q(i,j) < d_Q(i,k), ties half) and `maskL1` (Σ m), all unweighted.
  */
-// biome-ignore lint/suspicious/noShadowRestrictedNames: jax-js names its array type Array
 
 import type { Divergence } from "../distributions/divergences/divergence.ts";
 import { type Array, numpy as np } from "../engine/jax.ts";

@@ -6,7 +6,6 @@
  * its two arguments, differentiable, and consumes its arrays. Pick one by config with
  * {@link createDivergence}.
  */
-// biome-ignore lint/suspicious/noShadowRestrictedNames: jax-js names its array type Array
 import type { Array } from "../../engine/jax.ts";
 import { gaussHermiteRule, MAX_GAUSS_HERMITE_POINTS } from "./gauss-hermite.ts";
 import { jensenShannonGaussHermite, jensenShannonMonteCarlo } from "./jensen-shannon.ts";

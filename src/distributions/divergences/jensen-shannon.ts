@@ -18,7 +18,6 @@
  *   grid of mean offsets 0..6σ and σ ratios 1..33 against Simpson integration). At equal
  *   variances the two choices coincide by symmetry, so the estimate is continuous.
  */
-// biome-ignore lint/suspicious/noShadowRestrictedNames: jax-js names its array type Array
 import { type Array, numpy as np } from "../../engine/jax.ts";
 import { softplus } from "../softplus.ts";
 import type { DiagonalGaussian } from "./divergence.ts";

@@ -3,7 +3,6 @@
  * divergence that ignores the posterior variances (a squared Euclidean distance between
  * embeddings, as in triplet-loss metric learning, e.g. Veit et al. 2017, eq. 1).
  */
-// biome-ignore lint/suspicious/noShadowRestrictedNames: jax-js names its array type Array
 import { type Array, numpy as np } from "../../engine/jax.ts";
 import type { DiagonalGaussian } from "./divergence.ts";
 

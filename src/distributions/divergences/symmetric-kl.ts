@@ -3,7 +3,6 @@
  * J(p, q) = KL(p||q) + KL(q||p) = 0.5 [(σp² + Δ²)/σq² + (σq² + Δ²)/σp²] - 1, Δ = mu_p - mu_q
  * (Kullback 1959; one of the posterior divergences of Karaletsos et al. 2016, Sec. 3).
  */
-// biome-ignore lint/suspicious/noShadowRestrictedNames: jax-js names its array type Array
 import type { Array } from "../../engine/jax.ts";
 import { klDiagonalGaussians } from "../diagonal-gaussian.ts";
 import type { DiagonalGaussian } from "./divergence.ts";

@@ -3,7 +3,6 @@ import { test } from "node:test";
 import fc from "fast-check";
 import { createDivergence } from "../../../src/distributions/divergences/divergence.ts";
 import { initEngine } from "../../../src/engine/device.ts";
-// biome-ignore lint/suspicious/noShadowRestrictedNames: jax-js names its array type Array
 import { type Array, grad, jit, numpy as np, random } from "../../../src/engine/jax.ts";
 import { keyFromSeed } from "../../../src/engine/prng.ts";
 import { type Gaussian1d, jensenShannonReference, logNormal } from "./reference.ts";
