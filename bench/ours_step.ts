@@ -15,9 +15,10 @@ import { initEngine } from "../src/engine/device.ts";
 import { type Array, jit, numpy as np, random } from "../src/engine/jax.ts";
 import { foldIn, keyFromSeed } from "../src/engine/prng.ts";
 import { createArchitecture } from "../src/nn/architectures/index.ts";
-import { createVae } from "../src/nn/vae.ts";
+import { createVae, type VaeParams } from "../src/nn/vae.ts";
 import { createObjective } from "../src/objectives/registry.ts";
 import { makeTrainStep } from "../src/train/train-step.ts";
+import { type VaeInputs, vaeLoss } from "../src/train/vae-task.ts";
 import { BATCH, BENCH_NETS, type BenchNet, CEILING_SHAPES, IMAGE, LATENT } from "./nets.ts";
 import { formatProfile, profileKernels } from "./profile.ts";
 
@@ -47,9 +48,13 @@ const model = createVae(
   createArchitecture(net as BenchNet, { imageShape: IMAGE, latentDim: LATENT }),
   { kind: "bernoulli" },
 );
-const trainStep = makeTrainStep(model, createObjective("vae"), { lr: 1e-3 }, 737280);
+const objective = createObjective("vae");
+const trainStep = makeTrainStep(
+  (p: { vae: VaeParams }, inputs: VaeInputs) => vaeLoss(model, objective, 737280, p.vae, inputs),
+  { lr: 1e-3 },
+);
 const baseKey = keyFromSeed(0);
-let params = model.init(foldIn(baseKey.ref, 1));
+let params = { vae: model.init(foldIn(baseKey.ref, 1)) };
 let opt = adamInit(params);
 const x = random
   .uniform(foldIn(baseKey.ref, 2), [BATCH, ...IMAGE])
@@ -60,7 +65,7 @@ let stepIndex = 0;
 
 async function step(): Promise<number> {
   const eps = random.normal(foldIn(baseKey.ref, 1000 + stepIndex++), [BATCH, LATENT]);
-  const out = trainStep(params, opt, x.ref, eps, annealing.ref);
+  const out = trainStep(params, opt, { x: x.ref, eps, annealing: annealing.ref });
   params = out.params;
   opt = out.opt;
   for (const term of Object.values(out.terms)) term.dispose();

@@ -13,13 +13,12 @@ import type { Dataset } from "../data/dataset.ts";
 import { loadDataset } from "../data/registry.ts";
 import { trainValidationSplit } from "../data/split.ts";
 import { adamInit } from "../engine/adam.ts";
-import { numpy as np, random, tree } from "../engine/jax.ts";
-import { foldIn, keyFromSeed, splitKey } from "../engine/prng.ts";
+import { tree } from "../engine/jax.ts";
+import { keyFromSeed, splitKey } from "../engine/prng.ts";
 import type { ArchitectureName, ImageShape } from "../nn/architecture.ts";
 import { createArchitecture } from "../nn/architectures/index.ts";
-import { createVae, type LikelihoodConfig, type Vae, type VaeParams } from "../nn/vae.ts";
+import { createVae, type LikelihoodConfig, type Vae } from "../nn/vae.ts";
 import { createObjective } from "../objectives/registry.ts";
-import { BatchSchedule } from "./batch-schedule.ts";
 import {
   type Checkpoint,
   hasCheckpoint,
@@ -32,7 +31,9 @@ import {
 import { ConfigError, effectiveBeta, type TrainConfig } from "./config.ts";
 import { appendLogRow, type LogRow, truncateLogAfter } from "./log.ts";
 import { createProgress } from "./progress.ts";
+import type { TaskParams, TrainingTask } from "./task.ts";
 import { makeTrainStep } from "./train-step.ts";
+import { vaeTask } from "./vae-task.ts";
 
 export interface TrainOptions {
   /** Continue the run in `config.out` from its checkpoint. */
@@ -98,6 +99,28 @@ function resolveRun(config: TrainConfig, resume: boolean): TrainConfig {
   return config;
 }
 
+/** Builds the training task the config asks for. */
+export function buildTask(
+  config: TrainConfig,
+  dataset: Dataset,
+): TrainingTask<TaskParams, unknown> {
+  const model = buildModel(config, dataset.imageShape);
+  const { train } = trainValidationSplit(dataset.count, config.validationFraction, config.seed);
+  const objective = createObjective(config.model, {
+    beta: effectiveBeta(config),
+    alpha: config.alpha,
+    gamma: config.gamma,
+    estimator: config.estimator,
+  });
+  return vaeTask(model, objective, {
+    dataset,
+    trainIndices: train,
+    batchSize: config.batch,
+    seed: config.seed,
+    warmupSteps: config.betaWarmupSteps,
+  }) as TrainingTask<TaskParams, unknown>;
+}
+
 export async function runTraining(
   requested: TrainConfig,
   options: TrainOptions = {},
@@ -105,21 +128,11 @@ export async function runTraining(
   const config = resolveRun(requested, options.resume ?? false);
   const runDir = config.out;
   const dataset = await loadRunDataset(config);
-  const imageShape = dataset.imageShape;
-  const [height, width, channels] = imageShape;
-  const model = buildModel(config, imageShape);
-  const { train } = trainValidationSplit(dataset.count, config.validationFraction, config.seed);
-  const schedule = new BatchSchedule(train, config.batch, config.seed);
-  const objective = createObjective(config.model, {
-    beta: effectiveBeta(config),
-    alpha: config.alpha,
-    gamma: config.gamma,
-    estimator: config.estimator,
-  });
+  const task = buildTask(config, dataset);
 
-  let state: Checkpoint<VaeParams>;
+  let state: Checkpoint<TaskParams>;
   if (options.resume) {
-    state = loadCheckpoint<VaeParams>(runDir);
+    state = loadCheckpoint<TaskParams>(runDir);
     if (state.step >= config.steps) {
       throw new ConfigError(
         `${runDir} is already at step ${state.step}; pass a larger --steps (the total number of steps) to continue`,
@@ -130,16 +143,15 @@ export async function runTraining(
     mkdirSync(runDir, { recursive: true });
     writeRunConfig(runDir, config);
     const [initKey, noiseKey] = splitKey(keyFromSeed(config.seed), 2);
-    const params = model.init(initKey);
+    const params = task.init(initKey);
     state = { step: 0, params, opt: adamInit(params), key: noiseKey };
   }
 
-  const trainStep = makeTrainStep(
-    model,
-    objective,
-    { lr: config.lr, weightDecay: config.weightDecay, clipGradNorm: config.clipGradNorm },
-    train.length,
-  );
+  const trainStep = makeTrainStep(task.loss, {
+    lr: config.lr,
+    weightDecay: config.weightDecay,
+    clipGradNorm: config.clipGradNorm,
+  });
   const logPath = join(runDir, LOG_FILE);
   const startStep = state.step;
   const progress = createProgress(
@@ -153,7 +165,6 @@ export async function runTraining(
     interrupted = true;
   };
   process.on("SIGINT", onSigint);
-  const batchImages = new Float32Array(config.batch * height * width * channels);
   const started = performance.now();
   let last: LogRow | undefined;
   let lastCheckpointStep = startStep;
@@ -161,13 +172,7 @@ export async function runTraining(
   const key = state.key;
   try {
     for (let step = startStep + 1; step <= config.steps; step++) {
-      const x = np.array(dataset.readBatch(schedule.batchAt(step), batchImages), {
-        shape: [config.batch, height, width, channels],
-      });
-      const eps = random.normal(foldIn(key.ref, step), [config.batch, config.z]);
-      const warmup = config.betaWarmupSteps;
-      const annealing = np.array(warmup > 0 ? Math.min(1, step / warmup) : 1);
-      const out = trainStep(params, opt, x, eps, annealing);
+      const out = trainStep(params, opt, task.inputsAt(step, key));
       params = out.params;
       opt = out.opt;
       const loss = (await out.loss.data())[0];
@@ -186,6 +191,7 @@ export async function runTraining(
       if (logNow) {
         const row: LogRow = { step, loss };
         for (const [name, value] of Object.entries(out.terms)) row[name] = (await value.data())[0];
+        if (task.evaluate) Object.assign(row, await task.evaluate(params));
         row.imagesPerSecond = Math.round(rate);
         appendLogRow(logPath, row);
         options.onLog?.(row);

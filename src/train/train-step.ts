@@ -1,51 +1,31 @@
 /**
- * One jitted optimisation step: forward pass, objective, gradients and the Adam update,
- * traced once per run (fixed batch shape).
+ * One jitted optimisation step for any training task: loss and its terms, gradients, and
+ * the Adam update, traced once per run (every step has the same input shapes).
  */
 import { type AdamConfig, type AdamState, adamUpdate } from "../engine/adam.ts";
 import { type Array, jit, tree, valueAndGrad } from "../engine/jax.ts";
-import type { Vae, VaeParams } from "../nn/vae.ts";
-import type { Objective } from "../objectives/objective.ts";
 
-export interface StepOutput {
-  params: VaeParams;
-  opt: AdamState<VaeParams>;
+/** The objective of a task: consumes params and inputs, returns the loss and its terms. */
+export type LossFunction<P, I> = (params: P, inputs: I) => [Array, Record<string, Array>];
+
+export type StepOutput<P> = {
+  params: P;
+  opt: AdamState<P>;
   loss: Array;
   terms: Record<string, Array>;
-}
+};
 
-export type TrainStep = (
-  params: VaeParams,
-  opt: AdamState<VaeParams>,
-  x: Array,
-  eps: Array,
-  annealing: Array,
-) => StepOutput;
+export type TrainStep<P, I> = (params: P, opt: AdamState<P>, inputs: I) => StepOutput<P>;
 
-export function makeTrainStep(
-  model: Vae,
-  objective: Objective,
-  adam: AdamConfig,
-  datasetSize: number,
-): TrainStep {
-  const lossAndTerms = (params: VaeParams, x: Array, eps: Array, annealing: Array) => {
-    const { loss, terms } = objective.evaluate(model.forward(params, x, eps), {
-      datasetSize,
-      annealing,
-    });
-    return [loss, terms] as [Array, Record<string, Array>];
+export function makeTrainStep<P, I>(loss: LossFunction<P, I>, adam: AdamConfig): TrainStep<P, I> {
+  const lossAndGrad = valueAndGrad(loss as never, { hasAux: true }) as unknown as (
+    params: P,
+    inputs: I,
+  ) => [[Array, Record<string, Array>], P];
+  const step = (params: P, opt: AdamState<P>, inputs: I): StepOutput<P> => {
+    const [[value, terms], grads] = lossAndGrad(tree.ref(params as never) as P, inputs);
+    const next = adamUpdate(params, grads, opt, adam);
+    return { params: next.params, opt: next.state, loss: value, terms };
   };
-  const lossAndGrad = valueAndGrad(lossAndTerms, { hasAux: true });
-  return jit(
-    (params: VaeParams, opt: AdamState<VaeParams>, x: Array, eps: Array, annealing: Array) => {
-      const [[loss, terms], grads] = lossAndGrad(
-        tree.ref(params),
-        x,
-        eps,
-        annealing,
-      ) as unknown as [[Array, Record<string, Array>], VaeParams];
-      const next = adamUpdate(params, grads, opt, adam);
-      return { params: next.params, opt: next.state, loss, terms };
-    },
-  ) as unknown as TrainStep;
+  return jit(step as never) as unknown as TrainStep<P, I>;
 }

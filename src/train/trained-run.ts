@@ -5,6 +5,7 @@ import type { Vae, VaeParams } from "../nn/vae.ts";
 import { loadCheckpoint, readRunConfig } from "./checkpoint.ts";
 import type { TrainConfig } from "./config.ts";
 import { buildModel, loadRunDataset } from "./run-training.ts";
+import type { TaskParams } from "./task.ts";
 
 export interface TrainedRun {
   runDir: string;
@@ -19,7 +20,8 @@ export async function loadTrainedRun(runDir: string): Promise<TrainedRun> {
   const config = readRunConfig(runDir);
   const dataset = await loadRunDataset(config);
   const model = buildModel(config, dataset.imageShape);
-  const checkpoint = loadCheckpoint<VaeParams>(runDir);
-  tree.dispose([checkpoint.opt, checkpoint.key] as never);
-  return { runDir, config, step: checkpoint.step, dataset, model, params: checkpoint.params };
+  const checkpoint = loadCheckpoint<TaskParams>(runDir);
+  const { vae, ...extra } = checkpoint.params;
+  tree.dispose([checkpoint.opt, checkpoint.key, extra] as never);
+  return { runDir, config, step: checkpoint.step, dataset, model, params: vae };
 }
