@@ -47,7 +47,7 @@ export class MetricsOptionError extends Error {
 
 export async function runMetricsCommand(options: MetricsCommandOptions): Promise<void> {
   try {
-    const result = computeMetrics(options);
+    const result = await computeMetrics(options);
     if (options.json) {
       process.stdout.write(`${JSON.stringify(result)}\n`);
     } else {
@@ -69,7 +69,9 @@ export async function runMetricsCommand(options: MetricsCommandOptions): Promise
 }
 
 /** The requested metrics as one flat object; NaN (nothing scorable) becomes null. */
-export function computeMetrics(options: MetricsCommandOptions): Record<string, number | null> {
+export async function computeMetrics(
+  options: MetricsCommandOptions,
+): Promise<Record<string, number | null>> {
   const metrics = parseMetricList(options.metrics);
   const codesArray = readMatrix(options.codes);
   const factorsArray = readMatrix(options.factors);
@@ -121,11 +123,15 @@ export function computeMetrics(options: MetricsCommandOptions): Record<string, n
         }
         const samples = wholeNumber("--samples", options.samples, 10000, 1);
         const factorSizes = gridSizes(factorsArray.data, codes.count, k, options.factors);
+        const { initEngine } = await import("../engine/device.ts");
+        await initEngine("wasm");
         put(
           metric,
-          migChen(
-            { means: codes.data, logvars: logvars.data, dims: codes.dims, factorSizes },
-            { samples, seed, include },
+          (
+            await migChen(
+              { means: codes.data, logvars: logvars.data, dims: codes.dims, factorSizes },
+              { samples, seed, include },
+            )
           ).mig,
         );
         break;
@@ -219,8 +225,7 @@ interface Matrix {
 function readMatrix(path: string): Matrix {
   let bytes: Uint8Array;
   try {
-    // A plain Uint8Array copy: parseNpy slices its input, and a Buffer's slice is a view.
-    bytes = new Uint8Array(readFileSync(path));
+    bytes = readFileSync(path);
   } catch (error) {
     throw new DataFormatError(
       path,

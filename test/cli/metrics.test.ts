@@ -56,9 +56,9 @@ function files(dir: string) {
 const dir = mkdtempSync(join(tmpdir(), "metrics-cli-"));
 const p = files(dir);
 
-test("identity codes score high on every array metric; noise scores low", () => {
+test("identity codes score high on every array metric; noise scores low", async () => {
   const small = { numTrain: "400", numTest: "200" };
-  const id = computeMetrics({ codes: p.codes, factors: p.factors, ...small });
+  const id = await computeMetrics({ codes: p.codes, factors: p.factors, ...small });
   assert.deepEqual(Object.keys(id), [
     "mig-dlib",
     "sap",
@@ -69,11 +69,11 @@ test("identity codes score high on every array metric; noise scores low", () => 
     "explicitness",
   ]);
   for (const [name, v] of Object.entries(id)) assert.ok(v !== null && v > 0.9, `${name} ${v}`);
-  const noise = computeMetrics({ codes: p.noise, factors: p.factors, ...small });
+  const noise = await computeMetrics({ codes: p.noise, factors: p.factors, ...small });
   for (const name of ["mig-dlib", "sap", "modularity"]) {
     assert.ok((noise[name] as number) < 0.5, `${name} ${noise[name]}`);
   }
-  const chen = computeMetrics({
+  const chen = await computeMetrics({
     codes: p.gridCodes,
     factors: p.grid,
     logvars: p.gridLogvars,
@@ -135,23 +135,23 @@ test("the CLI prints one JSON object, or a table, and clear errors", async () =>
   assert.match(oracle.stderr, /factor-vae cannot be computed from arrays/);
 });
 
-test("option errors name the option, the value and what was expected", () => {
+test("option errors name the option, the value and what was expected", async () => {
   const base = { codes: p.codes, factors: p.factors };
-  assert.throws(
-    () => computeMetrics({ ...base, metrics: "mig,sap" }),
+  await assert.rejects(
+    computeMetrics({ ...base, metrics: "mig,sap" }),
     /unknown metric "mig", expected some of/,
   );
-  assert.throws(
-    () => computeMetrics({ ...base, discrete: "0,7" }),
+  await assert.rejects(
+    computeMetrics({ ...base, discrete: "0,7" }),
     /--discrete: "7" is not a factor column, expected .* 0\.\.2/,
   );
-  assert.throws(
-    () => computeMetrics({ ...base, bins: "1" }),
+  await assert.rejects(
+    computeMetrics({ ...base, bins: "1" }),
     /--bins: "1" is not a whole number >= 2/,
   );
-  assert.throws(
-    () => computeMetrics({ ...base, metrics: "mig-chen", logvars: p.codes }),
+  await assert.rejects(
+    computeMetrics({ ...base, metrics: "mig-chen", logvars: p.codes }),
     /mig-chen needs the full factor grid: 600 rows, but .* \(3 x 4 x 5\) make 60/,
   );
-  assert.throws(() => computeMetrics({ ...base, metrics: "mig-chen" }), /needs --logvars/);
+  await assert.rejects(computeMetrics({ ...base, metrics: "mig-chen" }), /needs --logvars/);
 });

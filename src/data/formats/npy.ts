@@ -174,7 +174,11 @@ export function parseNpy(bytes: Uint8Array, source: string): NpyArray {
       `npy data is ${available} bytes, expected ${expected} for ${header.dtype} of shape (${header.shape.join(", ")})${available < expected ? " (file truncated?)" : ""}`,
     );
   }
-  const raw = bytes.slice(header.dataOffset, header.dataOffset + expected);
+  // A fresh copy at offset 0 of its own buffer: `bytes` may be a view into a larger buffer
+  // (a Node Buffer from readFileSync or Buffer.concat lives in a shared pool), and a Buffer's
+  // `slice` is a view too.
+  const raw = new Uint8Array(expected);
+  raw.set(bytes.subarray(header.dataOffset, header.dataOffset + expected));
   return {
     dtype: header.dtype,
     shape: header.shape,

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { test } from "node:test";
 import fc from "fast-check";
 import { DataFormatError } from "../../../src/data/errors.ts";
@@ -66,4 +68,21 @@ test("property: random and mutated bytes parse or throw DataFormatError", () => 
     ),
     { numRuns: 3000 },
   );
+});
+
+test("parses a Node Buffer that is a view into a larger pool (readFileSync, Buffer.concat)", () => {
+  const c = fixture.cases.find((x) => x.name === "float32 2x3") as Case;
+  const file = Buffer.from(c.bytes, "base64");
+  // Buffer.concat of small buffers returns a view into the shared pool at a non-zero offset.
+  const pooled = Buffer.concat([file.subarray(0, 7), file.subarray(7)]);
+  const padded = Buffer.concat([Buffer.from("garbage!"), file]).subarray(8);
+  for (const bytes of [pooled, padded]) {
+    assert.ok(bytes.byteOffset > 0 || bytes.buffer.byteLength > bytes.length);
+    const array = parseNpy(bytes, c.name);
+    assert.deepEqual(Array.from(array.data), c.values.map(Number));
+  }
+  const dir = mkdtempSync(join(tmpdir(), "npy-"));
+  writeFileSync(join(dir, "a.npy"), file);
+  const read = readFileSync(join(dir, "a.npy"));
+  assert.deepEqual(Array.from(parseNpy(read, c.name).data), c.values.map(Number));
 });
