@@ -4,6 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
+import { registerEval } from "./eval.ts";
 import { registerImageCommands } from "./images.ts";
 import { registerTrain } from "./train.ts";
 
@@ -54,6 +55,7 @@ export function buildProgram(): Command {
     });
   registerTrain(program);
   registerImageCommands(program);
+  registerEval(program);
   program
     .command("data <name>")
     .description("load a dataset and describe it (counts, image shape, factors, skipped files)")
