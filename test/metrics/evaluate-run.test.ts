@@ -1,0 +1,84 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { loadSprites } from "../../src/data/datasets/sprites.ts";
+import { initEngine } from "../../src/engine/device.ts";
+import { keyFromSeed } from "../../src/engine/prng.ts";
+import { encodeDataset } from "../../src/metrics/encode-dataset.ts";
+import { evaluateRun, METRIC_RUNNERS } from "../../src/metrics/evaluate-run.ts";
+import { oracleFromRun } from "../../src/metrics/oracle-from-run.ts";
+import { parseTrainConfig } from "../../src/train/config.ts";
+import { buildModel } from "../../src/train/run-training.ts";
+import type { TrainedRun } from "../../src/train/trained-run.ts";
+
+await initEngine("wasm");
+
+/** An untrained model on a 96-image sprites grid: enough to check the plumbing. */
+function tinyRun(): TrainedRun {
+  const dataOptions = { size: 8, positions: 2, scales: 2, orientations: 4 };
+  const config = parseTrainConfig({ data: "sprites", dataOptions, z: 3 }, "test");
+  const dataset = loadSprites(dataOptions);
+  const model = buildModel(config, dataset.imageShape);
+  return { runDir: "mem", config, step: 0, dataset, model, params: model.init(keyFromSeed(1)) };
+}
+
+test("the oracle encodes the images whose factors it is given, looked up or encoded", async () => {
+  const run = tinyRun();
+  const { dataset } = run;
+  const all = await encodeDataset(run.model, run.params.encoder, dataset);
+  // Rows picked by their factor values in the dataset's own table (not by index arithmetic).
+  const k = dataset.factors.length;
+  const picks = [5, 0, 95, 42, 42];
+  const factors = new Int32Array(picks.length * k);
+  picks.forEach((row, i) => {
+    factors.set((dataset.factorIndices as Int32Array).subarray(row * k, (row + 1) * k), i * k);
+  });
+  const expected = picks.flatMap((row) => Array.from(all.mu.subarray(row * 3, row * 3 + 3)));
+  const lookedUp = await oracleFromRun(run, all).represent(factors, picks.length);
+  assert.deepEqual(Array.from(lookedUp), expected);
+  const encoded = await oracleFromRun(run, undefined, { batchSize: 4 }).represent(
+    factors,
+    picks.length,
+  );
+  for (let i = 0; i < expected.length; i++) {
+    assert.ok(
+      Math.abs(encoded[i] - expected[i]) < 1e-5,
+      `code ${i}: ${encoded[i]} vs ${expected[i]}`,
+    );
+  }
+  await assert.rejects(
+    Promise.resolve().then(() => oracleFromRun(run).represent(Int32Array.from([0, 0, 4, 0, 0]), 1)),
+    /factor row 0 column 2 is 4, expected 0\.\.3/,
+  );
+});
+
+test("evaluateRun: registry metrics, reproducible from the seed, clear errors without a grid", async () => {
+  const run = tinyRun();
+  const options = { metrics: ["mig-dlib", "sap", "decomposition"], rows: 50, seed: 2 };
+  const a = await evaluateRun(run, options);
+  assert.deepEqual(Object.keys(a.metrics), options.metrics);
+  assert.equal(a.encoded.rows, 50);
+  assert.equal(a.encoded.fullGrid, false);
+  const b = await evaluateRun(run, options);
+  for (const name of options.metrics)
+    assert.deepEqual(b.metrics[name].values, a.metrics[name].values);
+  const other = await evaluateRun(run, { ...options, seed: 3 });
+  assert.notDeepEqual(other.metrics.decomposition.values, a.metrics.decomposition.values);
+
+  const full = await evaluateRun(run, { metrics: ["mig"], samples: 30 });
+  assert.equal(full.encoded.rows, 96);
+  assert.equal(full.metrics.mig.options.protocol, "chen");
+  assert.deepEqual(full.metrics.mig.details?.factors, [
+    "shape",
+    "scale",
+    "orientation",
+    "posX",
+    "posY",
+  ]);
+
+  const noGrid: TrainedRun = { ...run, dataset: { ...run.dataset, grid: undefined } };
+  await assert.rejects(evaluateRun(noGrid, { metrics: ["mig"] }), /mig needs the full factor grid/);
+  const defaults = await evaluateRun(noGrid, { metrics: undefined, rows: 40, numPoints: 10 });
+  assert.ok(!("mig" in defaults.metrics) && !("beta-vae" in defaults.metrics));
+  assert.ok("decomposition" in defaults.metrics && "dci" in defaults.metrics);
+  assert.ok(Object.keys(METRIC_RUNNERS).includes("factor-vae"));
+});
