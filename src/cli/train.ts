@@ -19,6 +19,12 @@ const NUMERIC_FLAGS = {
   validationFraction: "validationFraction",
   logEvery: "logEvery",
   checkpointEvery: "checkpointEvery",
+  tripletsPerQuery: "tripletsPerQuery",
+  tripletWeight: "tripletWeight",
+  tripletMargin: "tripletMargin",
+  dimsPerQuery: "dimsPerQuery",
+  maskL1: "maskL1",
+  evalTriplets: "evalTriplets",
 } as const;
 const STRING_FLAGS = {
   model: "model",
@@ -28,12 +34,33 @@ const STRING_FLAGS = {
   likelihood: "likelihood",
   estimator: "estimator",
   out: "out",
+  base: "base",
+  divergence: "divergence",
+  divergenceEstimator: "divergenceEstimator",
+  masks: "masks",
 } as const;
 
 /** Keeps non-numeric text as is, so validation reports the bad value instead of NaN. */
 function toNumber(text: string): number | string {
   const value = Number(text);
   return text.trim() !== "" && Number.isFinite(value) ? value : text;
+}
+
+/** "identity=1,2,3" -> { factor: "identity", values: [1, 2, 3] }. */
+export function parseHoldOut(text: string): { factor: string; values: unknown[] } {
+  const at = text.indexOf("=");
+  if (at < 1) {
+    throw new Error(
+      `--hold-out ${JSON.stringify(text)}: expected FACTOR=V1,V2,... (e.g. identity=1,2,3)`,
+    );
+  }
+  return {
+    factor: text.slice(0, at),
+    values: text
+      .slice(at + 1)
+      .split(",")
+      .map((v) => toNumber(v)),
+  };
 }
 
 export function flagOverrides(opts: Record<string, unknown>): Record<string, unknown> {
@@ -44,6 +71,13 @@ export function flagOverrides(opts: Record<string, unknown>): Record<string, unk
   for (const [flag, field] of Object.entries(STRING_FLAGS)) {
     if (opts[flag] !== undefined) overrides[field] = opts[flag];
   }
+  if (opts.queries !== undefined) {
+    overrides.queries = String(opts.queries)
+      .split(",")
+      .map((q) => q.trim())
+      .filter((q) => q !== "");
+  }
+  if (opts.holdOut !== undefined) overrides.holdOut = parseHoldOut(String(opts.holdOut));
   if (opts.gaussianVariance !== undefined) {
     const text = String(opts.gaussianVariance);
     overrides.gaussianVariance = text === "learned" ? text : toNumber(text);
@@ -54,9 +88,11 @@ export function flagOverrides(opts: Record<string, unknown>): Record<string, unk
 export function registerTrain(program: Command): void {
   program
     .command("train")
-    .description("train a VAE, beta-VAE or beta-TCVAE; writes checkpoints and a JSONL log to --out")
+    .description(
+      "train a VAE, beta-VAE, beta-TCVAE or triplet VAE; writes checkpoints and a JSONL log to --out",
+    )
     .option("--config <file>", "JSON file of training settings (flags override it)")
-    .option("--model <name>", "vae | beta-vae | beta-tcvae (default beta-tcvae)")
+    .option("--model <name>", "vae | beta-vae | beta-tcvae | triplet-vae (default beta-tcvae)")
     .option("--data <name>", "dataset name (default sprites)")
     .option("--root <path>", "dataset folder or file, for datasets read from disk")
     .option("--arch <name>", "mlp-chen | conv-burgess | conv-small (default: from the image size)")
@@ -84,6 +120,42 @@ export function registerTrain(program: Command): void {
     .option("--log-every <n>", "log a row every n steps (default 50)")
     .option("--checkpoint-every <n>", "checkpoint every n steps (default 500)")
     .option("--out <dir>", "run folder (default runs/default)")
+    .option(
+      "--base <model>",
+      "triplet-vae: its unsupervised objective, vae | beta-vae | beta-tcvae (default vae)",
+    )
+    .option(
+      "--queries <list>",
+      "triplet-vae: notions of similarity, comma-separated factor names ('a+b' for several)",
+    )
+    .option("--triplets-per-query <n>", "triplet-vae: triplets per query per step (default 16)")
+    .option(
+      "--triplet-weight <l>",
+      "triplet-vae: weight λ of the mean triplet log-likelihood (default: values per image, H·W·C)",
+    )
+    .option("--triplet-margin <m>", "triplet-vae: margin for continuous factors (default 0)")
+    .option(
+      "--divergence <name>",
+      "triplet-vae: jensen-shannon | symmetric-kl | mean-squared (default jensen-shannon)",
+    )
+    .option(
+      "--divergence-estimator <name>",
+      "triplet-vae: jensen-shannon by gauss-hermite (default) | monte-carlo",
+    )
+    .option(
+      "--masks <kind>",
+      "triplet-vae: fixed (disjoint blocks, default) | learned (L1-penalised)",
+    )
+    .option("--dims-per-query <n>", "triplet-vae: latent dimensions per query for fixed masks")
+    .option("--mask-l1 <w>", "triplet-vae: L1 weight on learned masks (default 1e-3)")
+    .option(
+      "--hold-out <factor=values>",
+      "keep images with these factor values out of training, e.g. identity=1,2,3",
+    )
+    .option(
+      "--eval-triplets <n>",
+      "triplet-vae: held-out triplets per query for the logged accuracy (default 500)",
+    )
     .option("--resume <dir>", "continue the run in <dir> up to --steps")
     .option("--device <name>", "wasm | webgpu | cpu (default wasm)", "wasm")
     .option("--no-progress", "no progress output")

@@ -8,13 +8,13 @@ import { z } from "zod";
 import { DATASET_NAMES, type DatasetName } from "../data/registry.ts";
 import { ARCHITECTURE_NAMES } from "../nn/architecture.ts";
 
-export const MODEL_NAMES = ["vae", "beta-vae", "beta-tcvae"] as const;
+export const MODEL_NAMES = ["vae", "beta-vae", "beta-tcvae", "triplet-vae"] as const;
 export type ModelName = (typeof MODEL_NAMES)[number];
 
 const positiveInt = () => z.number().int().positive();
 
 export const trainConfigSchema = z.strictObject({
-  /** The objective: plain VAE, beta-VAE (beta on the KL) or beta-TCVAE. */
+  /** The objective: plain VAE, beta-VAE (beta on the KL), beta-TCVAE, or the triplet VAE. */
   model: z.enum(MODEL_NAMES).default("beta-tcvae"),
   /** Dataset name (see `disentangle data --help`) and its options. */
   data: z.enum(DATASET_NAMES as [DatasetName, ...DatasetName[]]).default("sprites"),
@@ -43,6 +43,30 @@ export const trainConfigSchema = z.strictObject({
   logEvery: positiveInt().default(50),
   checkpointEvery: positiveInt().default(500),
   out: z.string().min(1).default("runs/default"),
+  /** Triplet VAE (Karaletsos et al. 2016): its unsupervised part. */
+  base: z.enum(["vae", "beta-vae", "beta-tcvae"]).default("vae"),
+  /** Notions of similarity, each one or more factor names joined by "+". */
+  queries: z.array(z.string().min(1)).default([]),
+  tripletsPerQuery: positiveInt().max(1024).default(16),
+  /**
+   * λ, the weight of the mean triplet log-likelihood. Default: the number of values per
+   * image (H·W·C), so it keeps pace with the reconstruction term, a sum over pixels.
+   */
+  tripletWeight: z.number().nonnegative().optional(),
+  /** Continuous queries: d(A,B) + margin < d(A,C). */
+  tripletMargin: z.number().nonnegative().default(0),
+  divergence: z.enum(["jensen-shannon", "symmetric-kl", "mean-squared"]).default("jensen-shannon"),
+  divergenceEstimator: z.enum(["gauss-hermite", "monte-carlo"]).default("gauss-hermite"),
+  masks: z.enum(["fixed", "learned"]).default("fixed"),
+  /** Fixed masks: latent dimensions per query (default: z / (queries + 1), the rest unsupervised). */
+  dimsPerQuery: positiveInt().optional(),
+  maskL1: z.number().nonnegative().default(1e-3),
+  /** Images whose factor takes these values are kept out of training (e.g. some subjects). */
+  holdOut: z
+    .strictObject({ factor: z.string().min(1), values: z.array(z.number()).min(1) })
+    .optional(),
+  /** Held-out triplets per query for the accuracy logged during training. */
+  evalTriplets: positiveInt().default(500),
 });
 
 export type TrainConfigInput = z.input<typeof trainConfigSchema>;
@@ -53,9 +77,14 @@ export class ConfigError extends Error {
   override name = "ConfigError";
 }
 
-/** beta's default depends on the model: 1 for the VAE (where it must stay 1), 6 otherwise. */
+/** The unsupervised objective: the model itself, or the triplet VAE's base. */
+export function unsupervisedModel(config: TrainConfig): Exclude<ModelName, "triplet-vae"> {
+  return config.model === "triplet-vae" ? config.base : config.model;
+}
+
+/** beta's default depends on the objective: 1 for the VAE (where it must stay 1), 6 otherwise. */
 export function effectiveBeta(config: TrainConfig): number {
-  return config.beta ?? (config.model === "vae" ? 1 : 6);
+  return config.beta ?? (unsupervisedModel(config) === "vae" ? 1 : 6);
 }
 
 function lineOfKey(text: string, key: string | number | undefined): number | undefined {
@@ -78,7 +107,13 @@ export function parseTrainConfig(input: unknown, source: string, text?: string):
   const result = trainConfigSchema.safeParse(input);
   if (result.success) {
     const config = result.data;
-    if (config.model === "vae" && config.beta !== undefined && config.beta !== 1) {
+    if (config.model === "triplet-vae" && config.queries.length === 0) {
+      throw new ConfigError(
+        `${source}: field "queries": the triplet VAE needs at least one query (factor names, e.g. --queries identity,azimuth)`,
+      );
+    }
+    const unsupervised = config.model === "triplet-vae" ? config.base : config.model;
+    if (unsupervised === "vae" && config.beta !== undefined && config.beta !== 1) {
       throw new ConfigError(
         `${source}: field "beta": the plain VAE has beta = 1 (got ${config.beta}); use --model beta-vae`,
       );

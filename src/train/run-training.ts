@@ -11,7 +11,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Dataset } from "../data/dataset.ts";
 import { loadDataset } from "../data/registry.ts";
-import { trainValidationSplit } from "../data/split.ts";
+import { holdOutFactorValues, type Split, trainValidationSplit } from "../data/split.ts";
 import { adamInit } from "../engine/adam.ts";
 import { tree } from "../engine/jax.ts";
 import { keyFromSeed, splitKey } from "../engine/prng.ts";
@@ -28,11 +28,12 @@ import {
   saveCheckpoint,
   writeRunConfig,
 } from "./checkpoint.ts";
-import { ConfigError, effectiveBeta, type TrainConfig } from "./config.ts";
+import { ConfigError, effectiveBeta, type TrainConfig, unsupervisedModel } from "./config.ts";
 import { appendLogRow, type LogRow, truncateLogAfter } from "./log.ts";
 import { createProgress } from "./progress.ts";
 import type { TaskParams, TrainingTask } from "./task.ts";
 import { makeTrainStep } from "./train-step.ts";
+import { tripletTask } from "./triplet-task.ts";
 import { vaeTask } from "./vae-task.ts";
 
 export interface TrainOptions {
@@ -99,26 +100,41 @@ function resolveRun(config: TrainConfig, resume: boolean): TrainConfig {
   return config;
 }
 
+/**
+ * The run's train/held-out split: images with the `holdOut` factor values are held out
+ * when given (e.g. whole subjects), else a seeded random `validationFraction`.
+ */
+export function runSplit(config: TrainConfig, dataset: Dataset): Split {
+  return config.holdOut
+    ? holdOutFactorValues(dataset, config.holdOut.factor, config.holdOut.values)
+    : trainValidationSplit(dataset.count, config.validationFraction, config.seed);
+}
+
 /** Builds the training task the config asks for. */
 export function buildTask(
   config: TrainConfig,
   dataset: Dataset,
 ): TrainingTask<TaskParams, unknown> {
   const model = buildModel(config, dataset.imageShape);
-  const { train } = trainValidationSplit(dataset.count, config.validationFraction, config.seed);
-  const objective = createObjective(config.model, {
+  const { train, validation } = runSplit(config, dataset);
+  const objective = createObjective(unsupervisedModel(config), {
     beta: effectiveBeta(config),
     alpha: config.alpha,
     gamma: config.gamma,
     estimator: config.estimator,
   });
-  return vaeTask(model, objective, {
+  const batches = {
     dataset,
     trainIndices: train,
     batchSize: config.batch,
     seed: config.seed,
     warmupSteps: config.betaWarmupSteps,
-  }) as TrainingTask<TaskParams, unknown>;
+  };
+  const task =
+    config.model === "triplet-vae"
+      ? tripletTask({ config, model, base: objective, batches, evaluationIndices: validation })
+      : vaeTask(model, objective, batches);
+  return task as unknown as TrainingTask<TaskParams, unknown>;
 }
 
 export async function runTraining(

@@ -2,10 +2,10 @@
  * Samples from the prior and reconstructions, as flat NHWC float images in [0,1]. The
  * parameters are borrowed, not consumed.
  */
-import { trainValidationSplit } from "../data/split.ts";
 import { type Array, numpy as np, random, tree } from "../engine/jax.ts";
 import { keyFromSeed } from "../engine/prng.ts";
 import type { Vae, VaeParams } from "../nn/vae.ts";
+import { runSplit } from "../train/run-training.ts";
 import type { TrainedRun } from "../train/trained-run.ts";
 
 async function toImages(out: Array): Promise<Float32Array> {
@@ -33,11 +33,7 @@ export async function reconstructValidationImages(
   n: number,
 ): Promise<{ grid: Float32Array; columns: number; tiles: number }> {
   const { dataset, model, params, config } = run;
-  const { validation, train } = trainValidationSplit(
-    dataset.count,
-    config.validationFraction,
-    config.seed,
-  );
+  const { validation, train } = runSplit(config, dataset);
   const pool = validation.length >= n ? validation : train;
   const indices = pool.subarray(0, Math.min(n, pool.length));
   const [h, w, c] = dataset.imageShape;

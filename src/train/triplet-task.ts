@@ -1,0 +1,211 @@
+/**
+ * The oracle-constrained triplet VAE task (Karaletsos, Belongie & Rätsch 2016): each step
+ * carries B images for the unsupervised objective and T triplets per query, whose 3·T·Q
+ * images go through the same encoder; their posteriors enter the Bernoulli triplet
+ * likelihood in each query's masked subspace (objectives/triplet-vae.ts).
+ *
+ * Held-out evaluation: triplets drawn once (fixed seed) from the held-out images (the
+ * `holdOut` factor values, else the validation split) are scored at every logged step, per
+ * query, in the query's own subspace and in the full latent space.
+ */
+import type { Dataset } from "../data/dataset.ts";
+import { type TripletQuery, TripletSampler, type Triplets } from "../data/triplets.ts";
+import {
+  createDivergence,
+  type Divergence,
+  type DivergenceConfig,
+} from "../distributions/divergences/divergence.ts";
+import { type Array, numpy as np, random, tree } from "../engine/jax.ts";
+import { foldIn, keyFromSeed, splitKey } from "../engine/prng.ts";
+import { encodeDataset } from "../metrics/encode-dataset.ts";
+import { tripletAccuracy } from "../metrics/triplet-accuracy.ts";
+import { createSubspaceMasks, type MaskParams, type SubspaceMasks } from "../nn/subspace-masks.ts";
+import type { Vae, VaeParams } from "../nn/vae.ts";
+import type { Objective } from "../objectives/objective.ts";
+import { tripletVaeObjective } from "../objectives/triplet-vae.ts";
+import type { TrainConfig } from "./config.ts";
+import type { TrainingTask } from "./task.ts";
+import { type ImageBatches, ImageBatchMaker, type VaeInputs } from "./vae-task.ts";
+
+export type TripletParams = { vae: VaeParams; masks: MaskParams };
+
+export type TripletInputs = VaeInputs & {
+  /** [3T, H, W, C]: anchors, then positives, then negatives. */
+  tripletImages: Array;
+  /** [T] int32 query index of each triplet. */
+  query: Array;
+  /** Monte Carlo divergences only. */
+  noise?: Array;
+};
+
+/** Parses "identity" or "shape+color" into a query over those factors. */
+export function parseQuery(text: string, margin: number): TripletQuery {
+  return { name: text, factors: text.split("+").map((f) => f.trim()), margin };
+}
+
+export function divergenceConfig(config: TrainConfig): DivergenceConfig {
+  if (config.divergence !== "jensen-shannon") return { name: config.divergence };
+  return config.divergenceEstimator === "monte-carlo"
+    ? { name: "jensen-shannon", estimator: "monte-carlo", samples: 8 }
+    : { name: "jensen-shannon", estimator: "gauss-hermite" };
+}
+
+export function subspaceMasksOf(config: TrainConfig): SubspaceMasks {
+  const queries = config.queries.length;
+  return createSubspaceMasks(
+    config.masks === "learned"
+      ? { kind: "learned", queries, parameterization: "softplus" }
+      : {
+          kind: "fixed",
+          queries,
+          dimsPerQuery: config.dimsPerQuery ?? Math.max(1, Math.floor(config.z / (queries + 1))),
+        },
+    config.z,
+  );
+}
+
+/** Triplet images of a sample, anchors then positives then negatives. */
+function tripletImageIndices(triplets: Triplets): Int32Array {
+  const t = triplets.anchor.length;
+  const out = new Int32Array(3 * t);
+  out.set(triplets.anchor, 0);
+  out.set(triplets.positive, t);
+  out.set(triplets.negative, 2 * t);
+  return out;
+}
+
+/** Held-out triplets and the images they use, drawn once. */
+interface HeldOutTriplets {
+  images: Int32Array;
+  /** Triplets as rows of `images`. */
+  rows: { anchor: Int32Array; positive: Int32Array; negative: Int32Array; query: Int32Array };
+}
+
+function heldOutTriplets(sampler: TripletSampler, count: number): HeldOutTriplets {
+  const drawn = sampler.sample(count * sampler.queryNames.length, 0);
+  const images = Int32Array.from(new Set([...drawn.anchor, ...drawn.positive, ...drawn.negative]));
+  const row = new Map<number, number>();
+  images.forEach((image, i) => row.set(image, i));
+  const map = (a: Int32Array) => Int32Array.from(a, (image) => row.get(image) as number);
+  return {
+    images,
+    rows: {
+      anchor: map(drawn.anchor),
+      positive: map(drawn.positive),
+      negative: map(drawn.negative),
+      query: drawn.query,
+    },
+  };
+}
+
+export interface TripletTaskSetup {
+  config: TrainConfig;
+  model: Vae;
+  base: Objective;
+  batches: ImageBatches;
+  /** Images held out of training, for the logged triplet accuracy. */
+  evaluationIndices: ArrayLike<number>;
+}
+
+export function tripletTask(setup: TripletTaskSetup): TrainingTask<TripletParams, TripletInputs> & {
+  masks: SubspaceMasks;
+  divergence: Divergence;
+  queryNames: string[];
+} {
+  const { config, model, base, batches } = setup;
+  const dataset: Dataset = batches.dataset;
+  const latentDim = config.z;
+  const queries = config.queries.map((q) => parseQuery(q, config.tripletMargin));
+  const masks = subspaceMasksOf(config);
+  const divergence = createDivergence(divergenceConfig(config));
+  const objective = tripletVaeObjective({
+    base,
+    divergence,
+    weight: config.tripletWeight ?? dataset.imageShape.reduce((a, b) => a * b, 1),
+    maskL1: config.masks === "learned" ? config.maskL1 : 0,
+  });
+  const sampler = new TripletSampler(dataset, queries, {
+    seed: config.seed,
+    indices: batches.trainIndices,
+  });
+  const evaluationSampler = new TripletSampler(dataset, queries, {
+    seed: config.seed + 1,
+    indices: setup.evaluationIndices,
+  });
+  const heldOut = heldOutTriplets(evaluationSampler, config.evalTriplets);
+  const imageBatches = new ImageBatchMaker(batches, latentDim);
+  const tripletCount = config.tripletsPerQuery * queries.length;
+  const [h, w, c] = dataset.imageShape;
+  const tripletBuffer = new Float32Array(3 * tripletCount * h * w * c);
+  const datasetSize = batches.trainIndices.length;
+  const noiseShape = objective.noiseShape(tripletCount, latentDim);
+
+  return {
+    model,
+    datasetSize,
+    masks,
+    divergence,
+    queryNames: sampler.queryNames,
+    init(key) {
+      const [vaeKey, maskKey] = splitKey(key, 2);
+      return { vae: model.init(vaeKey), masks: masks.init(maskKey) };
+    },
+    loss(params, inputs) {
+      const { tripletImages, query, noise, ...images } = inputs;
+      const encoder = tree.ref(params.vae.encoder);
+      const imageBatch = model.forward(params.vae, images.x, images.eps);
+      const { mu, logvar } = model.encode(encoder, tripletImages);
+      const part = (a: Array, k: number) =>
+        a.ref.slice([k * tripletCount, (k + 1) * tripletCount], []);
+      const posterior = (k: number) => ({ mu: part(mu, k), logvar: part(logvar, k) });
+      const triplets = {
+        anchor: posterior(0),
+        positive: posterior(1),
+        negative: posterior(2),
+        query,
+        masks: masks.masks(params.masks),
+        noise,
+      };
+      mu.dispose();
+      logvar.dispose();
+      const { loss, terms } = objective.evaluate(imageBatch, triplets, {
+        datasetSize,
+        annealing: images.annealing,
+      });
+      return [loss, terms];
+    },
+    inputsAt(step, noiseKey) {
+      const images = imageBatches.at(step, noiseKey);
+      const drawn = sampler.sample(tripletCount, step);
+      const tripletImages = np.array(dataset.readBatch(tripletImageIndices(drawn), tripletBuffer), {
+        shape: [3 * tripletCount, h, w, c],
+      });
+      const query = np.array(drawn.query, { dtype: np.int32 });
+      const inputs: TripletInputs = { ...images, tripletImages, query };
+      if (noiseShape)
+        inputs.noise = random.normal(foldIn(foldIn(noiseKey.ref, step), 1), noiseShape);
+      return inputs;
+    },
+    async evaluate(params) {
+      const posteriors = await encodeDataset(model, params.vae.encoder, dataset, heldOut.images, {
+        progress: false,
+      });
+      const maskArray = masks.masks(tree.ref(params.masks));
+      const maskData = (await maskArray.data()) as Float32Array;
+      const stochastic = divergence.noiseShape([1, latentDim]) !== null;
+      const report = await tripletAccuracy(
+        { mu: posteriors.mu, logvar: posteriors.logvar, count: posteriors.count, dims: latentDim },
+        heldOut.rows,
+        { data: maskData, queries: queries.length, dims: latentDim },
+        divergence,
+        stochastic ? { key: keyFromSeed(config.seed + 2) } : {},
+      );
+      const row: Record<string, number> = {};
+      sampler.queryNames.forEach((name, q) => {
+        row[`heldOut.${name}.subspace`] = report.subspace[q];
+        row[`heldOut.${name}.full`] = report.full[q];
+      });
+      return row;
+    },
+  };
+}
