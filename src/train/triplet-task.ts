@@ -84,8 +84,7 @@ interface HeldOutTriplets {
 function heldOutTriplets(sampler: TripletSampler, count: number): HeldOutTriplets {
   const drawn = sampler.sample(count * sampler.queryNames.length, 0);
   const images = Int32Array.from(new Set([...drawn.anchor, ...drawn.positive, ...drawn.negative]));
-  const row = new Map<number, number>();
-  images.forEach((image, i) => row.set(image, i));
+  const row = new Map<number, number>(globalThis.Array.from(images, (image, i) => [image, i]));
   const map = (a: Int32Array) => Int32Array.from(a, (image) => row.get(image) as number);
   return {
     images,
