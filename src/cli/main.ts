@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { registerEval } from "./eval.ts";
 import { registerImageCommands } from "./images.ts";
+import { registerSubspaceCommands } from "./subspaces.ts";
 import { registerTrain } from "./train.ts";
 
 const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
@@ -55,6 +56,7 @@ export function buildProgram(): Command {
     });
   registerTrain(program);
   registerImageCommands(program);
+  registerSubspaceCommands(program);
   registerEval(program);
   program
     .command("data <name>")

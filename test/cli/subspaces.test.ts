@@ -1,0 +1,83 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { PNG } from "pngjs";
+import { parseIndexList } from "../../src/cli/subspaces.ts";
+import { runCli } from "../helpers/cli.ts";
+
+test("index lists parse, and bad ones name the flag", () => {
+  assert.deepEqual(parseIndexList("--a", "3, 17,40"), [3, 17, 40]);
+  assert.throws(
+    () => parseIndexList("--b", "3,x"),
+    /--b "3,x": expected comma-separated image indices/,
+  );
+});
+
+test("swap and embed read a triplet VAE's query subspaces", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "disentangle-subspaces-"));
+  writeFileSync(join(dir, "tiny.json"), JSON.stringify({ dataOptions: { size: 16 } }));
+  const run = join(dir, "run");
+  const trained = await runCli([
+    "train",
+    "--config",
+    join(dir, "tiny.json"),
+    "--model",
+    "triplet-vae",
+    "--data",
+    "colored-shapes",
+    "--queries",
+    "color,shape",
+    "--z",
+    "6",
+    "--dims-per-query",
+    "2",
+    "--batch",
+    "8",
+    "--triplets-per-query",
+    "4",
+    "--steps",
+    "3",
+    "--eval-triplets",
+    "20",
+    "--out",
+    run,
+    "--no-progress",
+  ]);
+  assert.equal(trained.code, 0, trained.stderr);
+
+  const png = join(dir, "swap.png");
+  const swapped = await runCli([
+    "swap",
+    run,
+    "--query",
+    "shape",
+    "--a",
+    "0,1",
+    "--b",
+    "5,6,7",
+    "--out",
+    png,
+  ]);
+  assert.equal(swapped.code, 0, swapped.stderr);
+  assert.match(swapped.stdout, /'shape' subspace \(dims 2, 3\)/);
+  const image = PNG.sync.read(readFileSync(png));
+  // (2 + 1) rows x (3 + 1) columns of 16 px tiles with 2 px padding.
+  assert.equal(image.width, 4 * 16 + 5 * 2);
+  assert.equal(image.height, 3 * 16 + 4 * 2);
+
+  const json = join(dir, "emb.json");
+  const embedded = await runCli(["embed", run, "--query", "color", "--n", "10", "--out", json]);
+  assert.equal(embedded.code, 0, embedded.stderr);
+  const embedding = JSON.parse(readFileSync(json, "utf8"));
+  assert.deepEqual(embedding.dims, [0, 1]);
+  assert.deepEqual(embedding.factors, ["shape", "color", "scale", "posX", "posY"]);
+  assert.equal(embedding.points.length, 10);
+  assert.equal(embedding.points[0].z.length, 2);
+  assert.equal(embedding.points[0].factors.length, 5);
+
+  const unknown = await runCli(["swap", run, "--query", "size"]);
+  assert.equal(unknown.code, 1);
+  assert.match(unknown.stderr, /has no query 'size' \(queries: color, shape\)/);
+});
