@@ -11,7 +11,6 @@
  */
 import { adamInit } from "../src/engine/adam.ts";
 import { initEngine } from "../src/engine/device.ts";
-// biome-ignore lint/suspicious/noShadowRestrictedNames: jax-js names its array type Array
 import { type Array, jit, numpy as np, random } from "../src/engine/jax.ts";
 import { foldIn, keyFromSeed } from "../src/engine/prng.ts";
 import { createArchitecture } from "../src/nn/architectures/index.ts";

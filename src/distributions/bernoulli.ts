@@ -3,7 +3,6 @@
  * (Kingma & Welling 2014, Appendix C.1). log p(x|l) = x·l - softplus(l) per pixel, written
  * with the stable softplus so that extreme logits stay finite and exact.
  */
-// biome-ignore lint/suspicious/noShadowRestrictedNames: jax-js names its array type Array
 import type { Array } from "../engine/jax.ts";
 import { softplus } from "./softplus.ts";
 import { sumOverPixels } from "./sum-over-pixels.ts";

@@ -3,7 +3,6 @@
  * (Kingma & Welling 2014, Sec. 3 and Appendix B). Every function works elementwise (per
  * latent dimension) with NumPy broadcasting and consumes its array arguments.
  */
-// biome-ignore lint/suspicious/noShadowRestrictedNames: jax-js names its array type Array
 import { type Array, numpy as np } from "../engine/jax.ts";
 
 const LOG_2PI = Math.log(2 * Math.PI);

@@ -3,7 +3,6 @@
  * with σ² fixed (a number) or learned (an array log-variance, a scalar or per-pixel
  * parameter broadcast against the images).
  */
-// biome-ignore lint/suspicious/noShadowRestrictedNames: jax-js names its array type Array
 import { type Array, numpy as np } from "../engine/jax.ts";
 import { gaussianLogDensity } from "./diagonal-gaussian.ts";
 import { sumOverPixels } from "./sum-over-pixels.ts";

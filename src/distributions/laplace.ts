@@ -1,5 +1,4 @@
 /** Laplace(loc, scale) density, a heavier-tailed alternative prior p(z). */
-// biome-ignore lint/suspicious/noShadowRestrictedNames: jax-js names its array type Array
 import type { Array } from "../engine/jax.ts";
 import { numpy as np } from "../engine/jax.ts";
 

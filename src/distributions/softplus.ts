@@ -4,7 +4,6 @@
  * x ≳ 89 in float32; this form stays finite for every finite x, with gradient sigmoid(x)
  * (exactly 0.5 at x = 0). Consumes `x`.
  */
-// biome-ignore lint/suspicious/noShadowRestrictedNames: jax-js names its array type Array
 import { type Array, numpy as np } from "../engine/jax.ts";
 
 export function softplus(x: Array): Array {

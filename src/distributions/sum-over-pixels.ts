@@ -1,5 +1,4 @@
 /** Per-example totals of a per-pixel quantity. */
-// biome-ignore lint/suspicious/noShadowRestrictedNames: jax-js names its array type Array
 import { type Array, numpy as np } from "../engine/jax.ts";
 
 /** Sums [B, ...] over every axis but the first; a [B] array comes back as is. Consumes `a`. */

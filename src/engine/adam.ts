@@ -9,7 +9,6 @@
  * `clipGradNorm` rescales all gradients by min(1, c / (||g||_2 + 1e-6)) over the whole tree
  * first, as `torch.nn.utils.clip_grad_norm_` before `optimizer.step()`.
  */
-// biome-ignore lint/suspicious/noShadowRestrictedNames: jax-js names its array type Array
 import { type Array, type JsTree, numpy as np, tree } from "./jax.ts";
 
 export interface AdamConfig {

@@ -12,7 +12,6 @@
  *
  * Every function consumes its key argument (jax-js ownership); pass `key.ref` to keep it.
  */
-// biome-ignore lint/suspicious/noShadowRestrictedNames: jax-js names its array type Array
 import { type Array, jit, numpy as np, random } from "./jax.ts";
 
 const UINT32_LIMIT = 2 ** 32;

@@ -12,7 +12,6 @@
  */
 import { readFileSync } from "node:fs";
 import { writeFileAtomic } from "./atomic-write.ts";
-// biome-ignore lint/suspicious/noShadowRestrictedNames: jax-js names its array type Array
 import { Array, type DType, type JsTree, numpy as np } from "./jax.ts";
 import { namedLeaves, treeFromNamed } from "./tree-names.ts";
 

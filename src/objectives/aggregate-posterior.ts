@@ -8,7 +8,6 @@
  */
 
 import { gaussianLogDensity } from "../distributions/diagonal-gaussian.ts";
-// biome-ignore lint/suspicious/noShadowRestrictedNames: jax-js names its array type Array
 import { type Array, nn, numpy as np } from "../engine/jax.ts";
 
 export interface AggregatePosteriorEstimate {

@@ -3,7 +3,6 @@
  * 2014, eq. 3; Doersch 2016, eq. 7), estimated with one reparameterised sample per example
  * and the KL in closed form.
  */
-// biome-ignore lint/suspicious/noShadowRestrictedNames: jax-js names its array type Array
 import type { Array } from "../engine/jax.ts";
 import { klTerm } from "./kl-term.ts";
 import { reconstructionTerm } from "./reconstruction.ts";

@@ -1,7 +1,6 @@
 /** KL term of the ELBO in closed form (Kingma & Welling 2014, eq. 10 and Appendix B). */
 
 import { klToStandardNormal } from "../distributions/diagonal-gaussian.ts";
-// biome-ignore lint/suspicious/noShadowRestrictedNames: jax-js names its array type Array
 import { type Array, numpy as np } from "../engine/jax.ts";
 
 /** Mean over the batch of KL(q(z|x_i) || N(0, I)), summed over latent dimensions. Consumes both. */

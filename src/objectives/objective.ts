@@ -3,7 +3,6 @@
  * over a {@link LatentBatch}; an {@link Objective} turns it into a scalar loss plus scalar
  * terms for logging. Objectives are picked by name from the typed registry in registry.ts.
  */
-// biome-ignore lint/suspicious/noShadowRestrictedNames: jax-js names its array type Array
 import type { Array } from "../engine/jax.ts";
 import type { Estimator } from "./importance-weights.ts";
 

@@ -1,5 +1,4 @@
 /** Reconstruction term of the ELBO (Kingma & Welling 2014, eq. 10, first term). */
-// biome-ignore lint/suspicious/noShadowRestrictedNames: jax-js names its array type Array
 import { type Array, numpy as np } from "../engine/jax.ts";
 
 /** Mean over the batch of -log p(x_i | z_i): a [B] log-likelihood -> scalar. Consumes it. */

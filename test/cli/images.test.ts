@@ -1,22 +1,14 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { PNG } from "pngjs";
-import { runCli } from "../helpers/cli.ts";
+import { runCli, trainTinyRun } from "../helpers/cli.ts";
 
 test("train, then sample and reconstruct write PNG grids of the expected size", async () => {
   const dir = mkdtempSync(join(tmpdir(), "disentangle-images-"));
-  writeFileSync(
-    join(dir, "tiny.json"),
-    JSON.stringify({ dataOptions: { size: 16, positions: 4, scales: 2, orientations: 4 } }),
-  );
-  const run = join(dir, "run");
-  const trained = await runCli([
-    "train",
-    "--config",
-    join(dir, "tiny.json"),
+  const { run, result: trained } = await trainTinyRun(dir, [
     "--model",
     "beta-vae",
     "--z",
@@ -25,9 +17,6 @@ test("train, then sample and reconstruct write PNG grids of the expected size", 
     "16",
     "--steps",
     "10",
-    "--out",
-    run,
-    "--no-progress",
   ]);
   assert.equal(trained.code, 0, trained.stderr);
   assert.match(trained.stdout, /done at step 10/);

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { PNG } from "pngjs";
 import { parseIndexList } from "../../src/cli/subspaces.ts";
-import { runCli } from "../helpers/cli.ts";
+import { runCli, trainTinyRun } from "../helpers/cli.ts";
 
 test("index lists parse, and bad ones name the flag", () => {
   assert.deepEqual(parseIndexList("--a", "3, 17,40"), [3, 17, 40]);
@@ -17,34 +17,30 @@ test("index lists parse, and bad ones name the flag", () => {
 
 test("swap and embed read a triplet VAE's query subspaces", async () => {
   const dir = mkdtempSync(join(tmpdir(), "disentangle-subspaces-"));
-  writeFileSync(join(dir, "tiny.json"), JSON.stringify({ dataOptions: { size: 16 } }));
-  const run = join(dir, "run");
-  const trained = await runCli([
-    "train",
-    "--config",
-    join(dir, "tiny.json"),
-    "--model",
-    "triplet-vae",
-    "--data",
-    "colored-shapes",
-    "--queries",
-    "color,shape",
-    "--z",
-    "6",
-    "--dims-per-query",
-    "2",
-    "--batch",
-    "8",
-    "--triplets-per-query",
-    "4",
-    "--steps",
-    "3",
-    "--eval-triplets",
-    "20",
-    "--out",
-    run,
-    "--no-progress",
-  ]);
+  const { run, result: trained } = await trainTinyRun(
+    dir,
+    [
+      "--model",
+      "triplet-vae",
+      "--data",
+      "colored-shapes",
+      "--queries",
+      "color,shape",
+      "--z",
+      "6",
+      "--dims-per-query",
+      "2",
+      "--batch",
+      "8",
+      "--triplets-per-query",
+      "4",
+      "--steps",
+      "3",
+      "--eval-triplets",
+      "20",
+    ],
+    { size: 16 },
+  );
   assert.equal(trained.code, 0, trained.stderr);
 
   const png = join(dir, "swap.png");

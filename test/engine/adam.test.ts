@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { type AdamConfig, type AdamState, adamInit, adamUpdate } from "../../src/engine/adam.ts";
-// biome-ignore lint/suspicious/noShadowRestrictedNames: jax-js names its array type Array
 import { type Array, jit, numpy as np, tree } from "../../src/engine/jax.ts";
 
 type Named = Record<string, number[]>;

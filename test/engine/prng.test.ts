@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-// biome-ignore lint/suspicious/noShadowRestrictedNames: jax-js names its array type Array
 import { type Array, jit, numpy as np, random } from "../../src/engine/jax.ts";
 import {
   foldIn,

@@ -4,7 +4,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import fc from "fast-check";
-// biome-ignore lint/suspicious/noShadowRestrictedNames: jax-js names its array type Array
 import { type Array, numpy as np, tree } from "../../src/engine/jax.ts";
 import {
   decodeSafetensors,

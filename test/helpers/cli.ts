@@ -1,5 +1,7 @@
 /** Runs the `disentangle` CLI in a child process (the engine's thread count is per process). */
 import { type ChildProcess, spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const CLI_ENTRY = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
@@ -37,4 +39,30 @@ export function startCli(
 
 export function runCli(args: string[], threads = 1): Promise<CliResult> {
   return startCli(args, { threads }).done;
+}
+
+/** A 16x16 sprite grid of 384 images: enough for a few seconds of training. */
+export const TINY_SPRITES = { size: 16, positions: 4, scales: 2, orientations: 4 };
+
+/**
+ * Writes `<dir>/tiny.json` with `dataOptions` and trains `<dir>/run` with `args` (which
+ * name the model, data and sizes); returns the run folder and the CLI result.
+ */
+export async function trainTinyRun(
+  dir: string,
+  args: string[],
+  dataOptions: Record<string, unknown> = TINY_SPRITES,
+): Promise<{ run: string; result: CliResult }> {
+  writeFileSync(join(dir, "tiny.json"), JSON.stringify({ dataOptions }));
+  const run = join(dir, "run");
+  const result = await runCli([
+    "train",
+    "--config",
+    join(dir, "tiny.json"),
+    ...args,
+    "--out",
+    run,
+    "--no-progress",
+  ]);
+  return { run, result };
 }

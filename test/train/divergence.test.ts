@@ -1,23 +1,15 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { decodeSafetensors } from "../../src/engine/safetensors.ts";
-import { runCli } from "../helpers/cli.ts";
+import { trainTinyRun } from "../helpers/cli.ts";
 
 test("a NaN loss stops the run with a clear message and keeps the last good checkpoint", async () => {
   const dir = mkdtempSync(join(tmpdir(), "disentangle-nan-"));
-  writeFileSync(
-    join(dir, "tiny.json"),
-    JSON.stringify({ dataOptions: { size: 16, positions: 4, scales: 2, orientations: 4 } }),
-  );
-  const run = join(dir, "run");
   // A learning rate of 1000 blows the weights up within a couple of Adam steps.
-  const result = await runCli([
-    "train",
-    "--config",
-    join(dir, "tiny.json"),
+  const { run, result } = await trainTinyRun(dir, [
     "--z",
     "4",
     "--batch",
@@ -28,9 +20,6 @@ test("a NaN loss stops the run with a clear message and keeps the last good chec
     "1000",
     "--checkpoint-every",
     "1",
-    "--out",
-    run,
-    "--no-progress",
   ]);
   assert.equal(result.code, 1);
   const match =

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { decodeSafetensors } from "../../src/engine/safetensors.ts";
 import { readLog } from "../../src/train/log.ts";
-import { runCli, startCli } from "../helpers/cli.ts";
+import { runCli, startCli, TINY_SPRITES } from "../helpers/cli.ts";
 
 const TINY = [
   "train",
@@ -30,13 +30,6 @@ const TINY = [
   "--checkpoint-every",
   "10",
 ];
-/** A 16x16 sprite grid of 384 images: small enough for a few seconds of training. */
-function writeTinyDataConfig(dir: string): void {
-  writeFileSync(
-    join(dir, "tiny.json"),
-    JSON.stringify({ dataOptions: { size: 16, positions: 4, scales: 2, orientations: 4 } }),
-  );
-}
 
 function tinyArgs(out: string, steps: number): string[] {
   return [
@@ -56,7 +49,7 @@ function checkpointTensors(runDir: string) {
 
 test("a run killed with SIGKILL and resumed ends bit-identical to an uninterrupted run", async () => {
   const dir = mkdtempSync(join(tmpdir(), "disentangle-resume-"));
-  writeTinyDataConfig(dir);
+  writeFileSync(join(dir, "tiny.json"), JSON.stringify({ dataOptions: TINY_SPRITES }));
   const straight = join(dir, "straight");
   const killed = join(dir, "killed");
   const uninterrupted = runCli(tinyArgs(straight, 40));
@@ -103,7 +96,7 @@ test("a run killed with SIGKILL and resumed ends bit-identical to an uninterrupt
 
 test("Ctrl-C saves a checkpoint and exits with 130; resuming needs a larger --steps", async () => {
   const dir = mkdtempSync(join(tmpdir(), "disentangle-sigint-"));
-  writeTinyDataConfig(dir);
+  writeFileSync(join(dir, "tiny.json"), JSON.stringify({ dataOptions: TINY_SPRITES }));
   const run = join(dir, "run");
   let sent = false;
   const started = startCli(tinyArgs(run, 400), {

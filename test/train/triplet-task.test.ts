@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { readLog } from "../../src/train/log.ts";
 import { parseQuery } from "../../src/train/triplet-task.ts";
-import { runCli } from "../helpers/cli.ts";
+import { runCli, trainTinyRun } from "../helpers/cli.ts";
 
 test("queries parse into factor lists", () => {
   assert.deepEqual(parseQuery("shape+color", 0.1), {
@@ -17,38 +17,34 @@ test("queries parse into factor lists", () => {
 
 test("a tiny triplet VAE learns its colour query well above chance on held-out triplets", async () => {
   const dir = mkdtempSync(join(tmpdir(), "disentangle-triplet-"));
-  writeFileSync(join(dir, "tiny.json"), JSON.stringify({ dataOptions: { size: 16 } }));
-  const run = join(dir, "run");
-  const result = await runCli([
-    "train",
-    "--config",
-    join(dir, "tiny.json"),
-    "--model",
-    "triplet-vae",
-    "--data",
-    "colored-shapes",
-    "--queries",
-    "color",
-    "--z",
-    "4",
-    "--dims-per-query",
-    "2",
-    "--batch",
-    "16",
-    "--triplets-per-query",
-    "8",
-    "--steps",
-    "400",
-    "--lr",
-    "3e-3",
-    "--log-every",
-    "400",
-    "--eval-triplets",
-    "200",
-    "--out",
-    run,
-    "--no-progress",
-  ]);
+  const { run, result } = await trainTinyRun(
+    dir,
+    [
+      "--model",
+      "triplet-vae",
+      "--data",
+      "colored-shapes",
+      "--queries",
+      "color",
+      "--z",
+      "4",
+      "--dims-per-query",
+      "2",
+      "--batch",
+      "16",
+      "--triplets-per-query",
+      "8",
+      "--steps",
+      "400",
+      "--lr",
+      "3e-3",
+      "--log-every",
+      "400",
+      "--eval-triplets",
+      "200",
+    ],
+    { size: 16 },
+  );
   assert.equal(result.code, 0, result.stderr);
   const [row] = readLog(join(run, "log.jsonl"));
   assert.equal(row.step, 400);
