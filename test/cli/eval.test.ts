@@ -1,30 +1,19 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { runCli } from "../helpers/cli.ts";
+import { runCli, trainTinyRun } from "../helpers/cli.ts";
 
 test("eval of a tiny sprites run writes eval.json with every applicable metric in range", async () => {
   const dir = mkdtempSync(join(tmpdir(), "disentangle-eval-"));
-  writeFileSync(
-    join(dir, "tiny.json"),
-    JSON.stringify({ dataOptions: { size: 16, positions: 4, scales: 2, orientations: 4 } }),
-  );
-  const run = join(dir, "run");
-  const trained = await runCli([
-    "train",
-    "--config",
-    join(dir, "tiny.json"),
+  const { run, result: trained } = await trainTinyRun(dir, [
     "--z",
     "4",
     "--batch",
     "16",
     "--steps",
     "10",
-    "--out",
-    run,
-    "--no-progress",
   ]);
   assert.equal(trained.code, 0, trained.stderr);
 
