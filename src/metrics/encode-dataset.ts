@@ -41,7 +41,7 @@ export async function encodeDataset(
   const batchSize = Math.max(1, Math.min(options.batchSize ?? 256, count));
   const batches = Math.ceil(count / batchSize);
   const encode = jit((params: EncoderParams, x) => {
-    const { mu, logvar } = model.encode(params, x);
+    const { mu, logvar } = model.encode(params, x, "inference");
     return { mu, logvar } as PosteriorParams;
   });
   const mu = new Float32Array(count * latentDim);

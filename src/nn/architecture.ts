@@ -5,6 +5,7 @@
  * likelihood decides how they are read).
  */
 
+import type { ConvSchedule } from "../engine/conv.ts";
 import type { ConvParams, DenseParams } from "../engine/init.ts";
 import type { Array } from "../engine/jax.ts";
 
@@ -36,10 +37,14 @@ export interface Architecture {
   readonly config: ArchitectureConfig;
   initEncoder(key: Array): EncoderParams;
   initDecoder(key: Array): DecoderParams;
-  /** Consumes `x` [B,H,W,C]; returns the posterior's mean and log-variance, [B,Z] each. */
-  encode(params: EncoderParams, x: Array): PosteriorParams;
+  /**
+   * Consumes `x` [B,H,W,C]; returns the posterior's mean and log-variance, [B,Z] each.
+   * `schedule` picks the convolutions' schedule: "training" (default, under grad) or
+   * "inference" (forward-only passes); the result is the same.
+   */
+  encode(params: EncoderParams, x: Array, schedule?: ConvSchedule): PosteriorParams;
   /** Consumes `z` [B,Z]; returns decoder outputs [B,H,W,C]. */
-  decode(params: DecoderParams, z: Array): Array;
+  decode(params: DecoderParams, z: Array, schedule?: ConvSchedule): Array;
 }
 
 /** Raised when an architecture cannot take the data's image shape or the latent size. */

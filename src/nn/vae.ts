@@ -6,6 +6,7 @@
 import { bernoulliLogLikelihood } from "../distributions/bernoulli.ts";
 import { reparameterize } from "../distributions/diagonal-gaussian.ts";
 import { gaussianLogLikelihood } from "../distributions/gaussian-likelihood.ts";
+import type { ConvSchedule } from "../engine/conv.ts";
 import { type Array, nn, numpy as np } from "../engine/jax.ts";
 import { splitKey } from "../engine/prng.ts";
 import type { LatentBatch } from "../objectives/objective.ts";
@@ -33,13 +34,16 @@ export interface Vae {
   readonly likelihood: LikelihoodConfig;
   init(key: Array): VaeParams;
   /** Consumes params and x [B,H,W,C]; returns q(z|x)'s mean and log-variance. */
-  encode(params: EncoderParams, x: Array): PosteriorParams;
+  encode(params: EncoderParams, x: Array, schedule?: ConvSchedule): PosteriorParams;
   /**
    * Full forward pass for an objective: consumes params, x [B,H,W,C] and eps [B,Z]
    * (standard normal noise); returns log p(x|z) per example and the latent batch.
    */
   forward(params: VaeParams, x: Array, eps: Array): LatentBatch;
-  /** Consumes params and z [B,Z]; returns the likelihood's mean image [B,H,W,C] in [0,1] for Bernoulli. */
+  /**
+   * Consumes params and z [B,Z]; returns the likelihood's mean image [B,H,W,C] (in [0,1]
+   * for Bernoulli). A forward-only pass: uses the "inference" convolution schedule.
+   */
   decodeMean(params: DecoderParams, z: Array): Array;
 }
 
@@ -59,7 +63,7 @@ export function createVae(architecture: Architecture, likelihood: LikelihoodConf
             : {},
       };
     },
-    encode: (params, x) => architecture.encode(params, x),
+    encode: (params, x, schedule) => architecture.encode(params, x, schedule),
     forward(params, x, eps) {
       const { mu, logvar } = architecture.encode(params.encoder, x.ref);
       const z = reparameterize(mu.ref, logvar.ref, eps);
@@ -77,7 +81,7 @@ export function createVae(architecture: Architecture, likelihood: LikelihoodConf
       return { logPxGivenZ, z, mu, logvar };
     },
     decodeMean(params, z) {
-      const out = architecture.decode(params, z);
+      const out = architecture.decode(params, z, "inference");
       return likelihood.kind === "bernoulli" ? nn.sigmoid(out) : out;
     },
   };

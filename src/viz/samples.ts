@@ -39,7 +39,7 @@ export async function reconstructValidationImages(
   const [h, w, c] = dataset.imageShape;
   const originals = dataset.readBatch(indices);
   const x = np.array(originals, { shape: [indices.length, h, w, c] });
-  const { mu, logvar } = model.encode(tree.ref(params.encoder), x);
+  const { mu, logvar } = model.encode(tree.ref(params.encoder), x, "inference");
   logvar.dispose();
   const reconstructions = await toImages(model.decodeMean(tree.ref(params.decoder), mu));
   const columns = Math.min(8, indices.length);

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import fc from "fast-check";
 import {
+  type ConvSchedule,
   conv2d,
   conv2dOutputSize,
   convTranspose2d,
@@ -49,29 +50,34 @@ function relErr(actual: ArrayLike<number>, expected: ArrayLike<number>): number 
   return err / scale;
 }
 
-function apply(c: ConvCase, x: Tensor, w: Tensor): Tensor {
+function apply(c: ConvCase, x: Tensor, w: Tensor, schedule: ConvSchedule): Tensor {
   return c.kind === "conv"
-    ? conv2d(x, w, { stride: c.stride, padding: c.padding })
+    ? conv2d(x, w, { stride: c.stride, padding: c.padding, schedule })
     : convTranspose2d(x, w, {
         stride: c.stride,
         padding: c.padding,
         outputPadding: c.outputPadding,
+        schedule,
       });
 }
 
 /** [[dL/dx, dL/dw], y] for L = Σ y ⊙ r. */
-function outputAndGrads(c: ConvCase) {
+function outputAndGrads(c: ConvCase, schedule: ConvSchedule) {
   const loss = (x: Tensor, w: Tensor, r: Tensor): [Tensor, Tensor] => {
-    const y = apply(c, x, w);
+    const y = apply(c, x, w, schedule);
     return [np.sum(y.ref.mul(r)), y];
   };
   return grad(loss, { argnums: [0, 1], hasAux: true });
 }
 
-for (const mode of ["eager", "jit"] as const) {
-  test(`conv2d / convTranspose2d match PyTorch outputs and gradients (${mode})`, async () => {
+for (const [mode, schedule] of [
+  ["eager", "training"],
+  ["jit", "training"],
+  ["jit", "inference"],
+] as const) {
+  test(`conv2d / convTranspose2d match PyTorch outputs and gradients (${mode}, ${schedule} schedule)`, async () => {
     for (const c of fixture.cases) {
-      const f = outputAndGrads(c);
+      const f = outputAndGrads(c, schedule);
       const jitted = mode === "jit" ? jit(f) : undefined;
       const run = jitted ?? f;
       const [[gx, gw], y] = run(

@@ -72,20 +72,22 @@ function convStack(spec: ConvStackSpec, config: ArchitectureConfig): Architectur
         ),
       };
     },
-    encode(params, x) {
+    encode(params, x, schedule) {
       const batch = x.shape[0];
       let h = x;
-      for (const layer of params.convs) h = nn.relu(conv2d(h, layer.w, STAGE).add(layer.b));
+      for (const layer of params.convs) {
+        h = nn.relu(conv2d(h, layer.w, { ...STAGE, schedule }).add(layer.b));
+      }
       h = nn.relu(dense(params.fcs[0], h.reshape([batch, flat])));
       return splitPosteriorHead(dense(params.fcs[1], h), z);
     },
-    decode(params, latent) {
+    decode(params, latent, schedule) {
       const batch = latent.shape[0];
       let h = nn.relu(dense(params.fcs[0], latent));
       h = nn.relu(dense(params.fcs[1], h)).reshape([batch, innerH, innerW, lastChannels]);
       const last = params.convs.length - 1;
       params.convs.forEach((layer, i) => {
-        h = convTranspose2d(h, layer.w, STAGE).add(layer.b);
+        h = convTranspose2d(h, layer.w, { ...STAGE, schedule }).add(layer.b);
         if (i < last) h = nn.relu(h);
       });
       return h;
