@@ -18,6 +18,8 @@ export interface EvalCommandOptions {
   numPoints?: string;
   numEval?: string;
   batch?: string;
+  queries?: string;
+  tripletsPerQuery?: string;
   progress?: boolean;
   json?: boolean;
 }
@@ -31,13 +33,13 @@ function wholeNumber(flag: string, text: string | undefined, min: number): numbe
   return v;
 }
 
-function list(text: string | undefined): string[] | undefined {
+function list(text: string | undefined, flag = "--metrics"): string[] | undefined {
   if (text === undefined) return undefined;
   const items = text
     .split(",")
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
-  if (items.length === 0) throw new RangeError("--metrics is empty");
+  if (items.length === 0) throw new RangeError(`${flag} is empty`);
   return items;
 }
 
@@ -60,6 +62,8 @@ export async function runEvalCommand(runDir: string, opts: EvalCommandOptions): 
     batchSize: wholeNumber("--batch", opts.batch, 1),
     // commander sets progress true unless --no-progress: only `false` is a choice.
     progress: opts.progress === false ? false : undefined,
+    queries: opts.queries === undefined ? undefined : list(opts.queries, "--queries"),
+    tripletsPerQuery: wholeNumber("--triplets-per-query", opts.tripletsPerQuery, 1),
   };
   const run = await loadTrainedRun(runDir);
   let include: number[] | undefined;
@@ -111,7 +115,7 @@ export function registerEval(program: Command): void {
     .argument("<run>", "run folder written by `disentangle train`")
     .option(
       "--metrics <list>",
-      "mig,mig-dlib,beta-vae,factor-vae,sap,dci,modularity,decomposition (default: all that apply)",
+      "mig,mig-dlib,beta-vae,factor-vae,sap,dci,modularity,decomposition,triplet (default: all that apply)",
     )
     .option("--seed <n>", "seed of every subsample and sample (default 0)")
     .option("--rows <n>", "images encoded when the full grid is not needed (default 10000)")
@@ -123,6 +127,11 @@ export function registerEval(program: Command): void {
     .option("--num-points <n>", "beta-vae, factor-vae: training points (default 2000)")
     .option("--num-eval <n>", "beta-vae, factor-vae: evaluation points (default 1000)")
     .option("--batch <n>", "images per encoder call (default 256)")
+    .option(
+      "--queries <list>",
+      "triplet: queries for a run without its own (scores its full latent space)",
+    )
+    .option("--triplets-per-query <n>", "triplet: held-out triplets per query (default 1000)")
     .option("--no-progress", "no progress bar while encoding")
     .option("--json", "print the report as one JSON object")
     .action(async (runDir: string, opts: EvalCommandOptions) => {

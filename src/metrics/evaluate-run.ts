@@ -28,6 +28,7 @@ import { modularity } from "./modularity.ts";
 import type { RepresentationOracle } from "./oracle.ts";
 import { oracleFromRun } from "./oracle-from-run.ts";
 import { sap } from "./sap.ts";
+import { evaluateTriplets } from "./triplet-runner.ts";
 
 export interface EvalOptions {
   /** Metric names (keys of {@link METRIC_RUNNERS}). Default: every applicable one. */
@@ -53,6 +54,10 @@ export interface EvalOptions {
   batchSize?: number;
   /** Progress bar while encoding (default: on a TTY for long encodings). */
   progress?: boolean;
+  /** triplet: queries to score a run that has none of its own (its full latent space). */
+  queries?: string[];
+  /** triplet: held-out triplets per query. Default 1000. */
+  tripletsPerQuery?: number;
 }
 
 /** What a runner sees: the run, the encoded rows and their factors. */
@@ -77,8 +82,8 @@ export interface MetricReport {
 }
 
 export interface MetricRunner {
-  /** What the metric needs of the dataset. */
-  needs: "grid" | "factors" | "nothing";
+  /** What the metric needs: of the dataset, or (triplet) queries of the run or the options. */
+  needs: "grid" | "factors" | "nothing" | "queries";
   run(ctx: EvalContext): Promise<MetricReport>;
 }
 
@@ -233,6 +238,26 @@ export const METRIC_RUNNERS: Record<string, MetricRunner> = {
       return { values: { score: r.score }, options, details: { ...r } };
     },
   },
+  triplet: {
+    needs: "queries",
+    async run(ctx) {
+      const r = await evaluateTriplets(ctx.run, {
+        queries: ctx.options.queries,
+        tripletsPerQuery: ctx.options.tripletsPerQuery,
+        seed: ctx.options.seed,
+      });
+      const values: Record<string, number | null> = {};
+      for (const [query, { subspace, full }] of Object.entries(r.perQuery)) {
+        values[`${query}.subspace`] = subspace;
+        values[`${query}.full`] = full;
+        // The query's triplets in the other queries' subspaces: near 0.5 when they ignore it.
+        for (const [other, accuracy] of Object.entries(r.cross?.[query] ?? {})) {
+          if (other !== query) values[`${query}.in-${other}-subspace`] = accuracy;
+        }
+      }
+      return { values, options: r.options, details: { perQuery: r.perQuery, cross: r.cross } };
+    },
+  },
   decomposition: {
     needs: "nothing",
     async run(ctx) {
@@ -260,21 +285,36 @@ export interface EvalReport {
   seconds: number;
 }
 
-/** Metrics that apply to the dataset: grid metrics need a grid, the others factors. */
-export function applicableMetrics(run: Pick<TrainedRun, "dataset">): string[] {
+/**
+ * Metrics that apply: grid metrics need a grid, the others factors; triplet needs a
+ * triplet VAE run or `options.queries`.
+ */
+export function applicableMetrics(
+  run: Pick<TrainedRun, "dataset" | "masks">,
+  options: Pick<EvalOptions, "queries"> = {},
+): string[] {
   const { dataset } = run;
   const hasFactors = dataset.factors.length > 0 && dataset.factorIndices !== undefined;
+  const hasQueries = run.masks !== undefined || (options.queries?.length ?? 0) > 0;
+  const applies: Record<MetricRunner["needs"], boolean> = {
+    grid: dataset.grid !== undefined,
+    factors: hasFactors,
+    queries: hasFactors && hasQueries,
+    nothing: true,
+  };
   return Object.entries(METRIC_RUNNERS)
-    .filter(([, r]) =>
-      r.needs === "grid" ? dataset.grid !== undefined : r.needs === "factors" ? hasFactors : true,
-    )
+    .filter(([, r]) => applies[r.needs])
     .map(([name]) => name);
 }
 
 /** Checks the requested metrics against the registry and the dataset; clear errors. */
-export function checkMetrics(run: Pick<TrainedRun, "dataset">, names: string[]): string[] {
+export function checkMetrics(
+  run: Pick<TrainedRun, "dataset" | "masks">,
+  names: string[],
+  options: Pick<EvalOptions, "queries"> = {},
+): string[] {
   const known = Object.keys(METRIC_RUNNERS);
-  const applicable = applicableMetrics(run);
+  const applicable = applicableMetrics(run, options);
   for (const name of names) {
     if (!known.includes(name)) {
       throw new RangeError(`unknown metric "${name}", expected some of ${known.join(", ")}`);
@@ -282,9 +322,11 @@ export function checkMetrics(run: Pick<TrainedRun, "dataset">, names: string[]):
     if (!applicable.includes(name)) {
       const needs = METRIC_RUNNERS[name].needs;
       throw new RangeError(
-        needs === "grid"
-          ? `${name} needs the full factor grid (a dataset that is the product of its factors, like sprites); ${run.dataset.name} has none. Try mig-dlib, sap, dci, modularity or decomposition`
-          : `${name} needs ground-truth factors; ${run.dataset.name} has none. Try decomposition`,
+        needs === "queries"
+          ? `${name} needs queries: a triplet-vae run, or --queries (factor names) to score this run's full latent space`
+          : needs === "grid"
+            ? `${name} needs the full factor grid (a dataset that is the product of its factors, like sprites); ${run.dataset.name} has none. Try mig-dlib, sap, dci, modularity or decomposition`
+            : `${name} needs ground-truth factors; ${run.dataset.name} has none. Try decomposition`,
       );
     }
   }
@@ -299,7 +341,7 @@ export async function evaluateRun(
 ): Promise<EvalReport> {
   const started = performance.now();
   const seed = options.seed ?? 0;
-  const names = checkMetrics(run, options.metrics ?? applicableMetrics(run));
+  const names = checkMetrics(run, options.metrics ?? applicableMetrics(run, options), options);
   const { dataset } = run;
   const fullGrid =
     dataset.grid !== undefined && names.some((n) => METRIC_RUNNERS[n].needs === "grid");

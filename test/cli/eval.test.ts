@@ -91,3 +91,31 @@ test("eval of a tiny sprites run writes eval.json with every applicable metric i
   assert.equal(unknown.code, 1);
   assert.match(unknown.stderr, /unknown metric "nope", expected some of mig, mig-dlib/);
 });
+
+test("triplet accuracy needs queries: a triplet-vae run, or --queries for any other run", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "disentangle-eval-triplet-"));
+  const { run, result } = await trainTinyRun(
+    dir,
+    ["--model", "vae", "--data", "colored-shapes", "--z", "4", "--batch", "8", "--steps", "2"],
+    { size: 16 },
+  );
+  assert.equal(result.code, 0, result.stderr);
+  const refused = await runCli(["eval", run, "--metrics", "triplet"]);
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /triplet needs queries: a triplet-vae run, or --queries/);
+  const scored = await runCli([
+    "eval",
+    run,
+    "--metrics",
+    "triplet",
+    "--queries",
+    "color",
+    "--triplets-per-query",
+    "40",
+    "--json",
+  ]);
+  assert.equal(scored.code, 0, scored.stderr);
+  const values = JSON.parse(scored.stdout).metrics.triplet.values;
+  assert.equal(values["color.subspace"], null, "a plain VAE has no subspaces");
+  assert.ok(values["color.full"] >= 0 && values["color.full"] <= 1);
+});

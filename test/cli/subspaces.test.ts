@@ -73,6 +73,30 @@ test("swap and embed read a triplet VAE's query subspaces", async () => {
   assert.equal(embedding.points[0].z.length, 2);
   assert.equal(embedding.points[0].factors.length, 5);
 
+  const evaluated = await runCli([
+    "eval",
+    run,
+    "--metrics",
+    "triplet",
+    "--triplets-per-query",
+    "50",
+    "--json",
+  ]);
+  assert.equal(evaluated.code, 0, evaluated.stderr);
+  const triplet = JSON.parse(evaluated.stdout).metrics.triplet;
+  for (const key of [
+    "color.subspace",
+    "color.full",
+    "shape.subspace",
+    "shape.full",
+    "color.in-shape-subspace",
+  ]) {
+    const value = triplet.values[key];
+    assert.ok(value >= 0 && value <= 1, `${key} = ${value} is an accuracy`);
+  }
+  assert.equal(triplet.details.perQuery.color.triplets, 50);
+  assert.equal(triplet.details.cross.color.color, triplet.values["color.subspace"]);
+
   const unknown = await runCli(["swap", run, "--query", "size"]);
   assert.equal(unknown.code, 1);
   assert.match(unknown.stderr, /has no query 'size' \(queries: color, shape\)/);

@@ -1,0 +1,105 @@
+/**
+ * The `triplet` metric of `disentangle eval`: accuracy of held-out triplets per query
+ * (Karaletsos et al. 2016, Sec. 5), in every query's subspace and in the full latent space.
+ * Triplets are drawn (seeded) from the run's held-out images: the `--hold-out` factor
+ * values when the run had them (e.g. unseen subjects), else its validation split. For a
+ * triplet VAE the queries and masks are the run's; any other run is scored in its full
+ * latent space on the queries given in the options (a baseline for the same triplets).
+ */
+import { type TripletQuery, TripletSampler } from "../data/triplets.ts";
+import { createDivergence } from "../distributions/divergences/divergence.ts";
+import { keyFromSeed } from "../engine/prng.ts";
+import { runSplit } from "../train/run-training.ts";
+import type { TrainedRun } from "../train/trained-run.ts";
+import { divergenceConfig, parseQuery } from "../train/triplet-task.ts";
+import { encodeDataset } from "./encode-dataset.ts";
+import { tripletAccuracy } from "./triplet-accuracy.ts";
+
+export interface TripletEvalOptions {
+  /** Queries to score a run without its own (factor names, "a+b" for several). */
+  queries?: string[];
+  /** Held-out triplets per query (default 1000). */
+  tripletsPerQuery?: number;
+  seed: number;
+}
+
+export interface TripletEvalResult {
+  /** Per query: accuracy in its own subspace (null without one) and in the full space. */
+  perQuery: Record<string, { subspace: number | null; full: number; triplets: number }>;
+  /** cross[q][r]: query q's triplets scored in query r's subspace (triplet VAE runs). */
+  cross: Record<string, Record<string, number>> | null;
+  options: Record<string, unknown>;
+}
+
+/** The queries a run can be scored on, or a clear error. */
+export function tripletQueries(run: TrainedRun, requested?: string[]): string[] {
+  if (run.masks) return run.masks.names;
+  if (requested && requested.length > 0) return requested;
+  throw new Error(
+    `${run.runDir} is a ${run.config.model} run without queries: pass --queries (factor names) to score its full latent space on held-out triplets`,
+  );
+}
+
+export async function evaluateTriplets(
+  run: TrainedRun,
+  options: TripletEvalOptions,
+): Promise<TripletEvalResult> {
+  const names = tripletQueries(run, options.queries);
+  const { dataset, model, params, config } = run;
+  const queries: TripletQuery[] = names.map((q) => parseQuery(q, config.tripletMargin));
+  const { validation } = runSplit(config, dataset);
+  const perQuery = options.tripletsPerQuery ?? 1000;
+  const sampler = new TripletSampler(dataset, queries, { seed: options.seed, indices: validation });
+  const drawn = sampler.sample(perQuery * names.length, 0);
+  const images = Int32Array.from(new Set([...drawn.anchor, ...drawn.positive, ...drawn.negative]));
+  const row = new Map<number, number>(globalThis.Array.from(images, (image, i) => [image, i]));
+  const rows = (a: Int32Array) => Int32Array.from(a, (image) => row.get(image) as number);
+  const posteriors = await encodeDataset(model, params.encoder, dataset, images, {
+    progress: false,
+  });
+  const latentDim = posteriors.latentDim;
+  const divergence = createDivergence(divergenceConfig(config));
+  const masks = run.masks ?? { data: new Float32Array(0), queries: 0, dims: latentDim };
+  // Without subspaces every query is scored with the all-ones mask only.
+  const maskData = run.masks ? masks.data : new Float32Array(names.length * latentDim).fill(1);
+  const stochastic = divergence.noiseShape([1, latentDim]) !== null;
+  const report = await tripletAccuracy(
+    { mu: posteriors.mu, logvar: posteriors.logvar, count: posteriors.count, dims: latentDim },
+    {
+      anchor: rows(drawn.anchor),
+      positive: rows(drawn.positive),
+      negative: rows(drawn.negative),
+      query: drawn.query,
+    },
+    { data: maskData, queries: names.length, dims: latentDim },
+    divergence,
+    stochastic ? { key: keyFromSeed(options.seed) } : {},
+  );
+  const result: TripletEvalResult["perQuery"] = {};
+  names.forEach((name, q) => {
+    result[name] = {
+      subspace: run.masks ? report.subspace[q] : null,
+      full: report.full[q],
+      triplets: report.counts[q],
+    };
+  });
+  const cross = run.masks
+    ? Object.fromEntries(
+        names.map((name, q) => [
+          name,
+          Object.fromEntries(names.map((other, r) => [other, report.cross[q][r]])),
+        ]),
+      )
+    : null;
+  return {
+    perQuery: result,
+    cross,
+    options: {
+      tripletsPerQuery: perQuery,
+      seed: options.seed,
+      heldOut: config.holdOut ?? { validationFraction: config.validationFraction },
+      divergence: divergence.config,
+      queries: names,
+    },
+  };
+}
