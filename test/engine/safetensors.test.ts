@@ -23,24 +23,33 @@ const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url)
 const hex = (data: ArrayBufferView) =>
   Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString("hex");
 
-test("a file written by an independent Python writer loads with every byte intact", () => {
-  const expected = JSON.parse(readFileSync(fixture("python.safetensors.json"), "utf8")) as {
-    metadata: Record<string, string>;
-    tensors: Record<string, { dtype: string; shape: number[]; hex: string }>;
-  };
-  const { tensors, metadata } = loadSafetensors(fixture("python.safetensors").pathname);
-  assert.deepEqual(metadata, expected.metadata);
-  assert.deepEqual(Object.keys(tensors).sort(), Object.keys(expected.tensors).sort());
-  for (const [name, want] of Object.entries(expected.tensors)) {
-    const got = tensors[name];
-    assert.equal(got.dtype, want.dtype, name);
-    assert.deepEqual(got.shape, want.shape, name);
-    assert.equal(hex(got.data), want.hex, name);
-  }
-  assert.deepEqual(tensors.temperature.shape, []);
-  assert.equal((tensors.temperature.data as Float32Array)[0], 0.75);
-  assert.deepEqual([...(tensors.pixels.data as Uint8Array)], [0, 1, 127, 128, 255]);
-});
+for (const [file, writer, note] of [
+  ["python.safetensors", "an independent Python writer", "written without the safetensors package"],
+  [
+    "python-library.safetensors",
+    "Python's safetensors 0.8.0",
+    "written by the safetensors package",
+  ],
+] as const) {
+  test(`a file written by ${writer} loads with every byte intact`, () => {
+    const expected = JSON.parse(readFileSync(fixture("python.safetensors.json"), "utf8")) as {
+      metadata: Record<string, string>;
+      tensors: Record<string, { dtype: string; shape: number[]; hex: string }>;
+    };
+    const { tensors, metadata } = loadSafetensors(fixture(file).pathname);
+    assert.deepEqual(metadata, { ...expected.metadata, note });
+    assert.deepEqual(Object.keys(tensors).sort(), Object.keys(expected.tensors).sort());
+    for (const [name, want] of Object.entries(expected.tensors)) {
+      const got = tensors[name];
+      assert.equal(got.dtype, want.dtype, name);
+      assert.deepEqual(got.shape, want.shape, name);
+      assert.equal(hex(got.data), want.hex, name);
+    }
+    assert.deepEqual(tensors.temperature.shape, []);
+    assert.equal((tensors.temperature.data as Float32Array)[0], 0.75);
+    assert.deepEqual([...(tensors.pixels.data as Uint8Array)], [0, 1, 127, 128, 255]);
+  });
+}
 
 /** A float32 tensor whose bytes include NaN payloads, -0, subnormals and infinities. */
 function trickyFloats(): Float32Array {

@@ -1,11 +1,16 @@
-"""Python-written safetensors fixture for test/engine/safetensors.test.ts.
+"""Python-written safetensors fixtures for test/engine/safetensors.test.ts.
 
-Run by hand:  /usr/bin/python3 tools/golden/safetensors_fixture.py
-Writes test/engine/fixtures/python.safetensors and test/engine/fixtures/python.safetensors.json.
+Run by hand:
+  /usr/bin/python3 tools/golden/safetensors_fixture.py
+      writes test/engine/fixtures/python.safetensors and python.safetensors.json (below);
+  python3 tools/golden/safetensors_fixture.py --library [OUT_DIR]
+      writes python-library.safetensors with the reference `safetensors` package itself
+      (`safetensors.numpy.save_file`), same tensors and metadata. The package is not on
+      Debian and PyPI is out of reach here; the committed file was written on a machine that
+      has safetensors 0.8.0 installed.
 
-Honest note: the `safetensors` Python package is not available on this machine (no PyPI access,
-and `apt-cache search safetensors` finds no Debian package), so this script does NOT use the
-reference library. It is an independent minimal writer that follows the published format
+Without --library, this script does NOT use the reference library: it is an independent
+minimal writer that follows the published format
 (https://github.com/huggingface/safetensors#format) with struct + json + numpy:
   - 8 bytes: unsigned little-endian 64-bit header size N;
   - N bytes: UTF-8 JSON {name: {"dtype", "shape", "data_offsets": [begin, end]}, "__metadata__": {...}},
@@ -19,6 +24,7 @@ does). The sidecar JSON records each tensor's dtype, shape and raw bytes (hex), 
 import json
 import os
 import struct
+import sys
 
 import numpy as np
 
@@ -40,6 +46,19 @@ tensors = {
     "empty": np.zeros((0, 3), dtype=np.float32),  # zero elements: begin == end
 }
 metadata = {"format": "python-fixture", "note": "written without the safetensors package"}
+
+if "--library" in sys.argv:
+    from safetensors.numpy import save_file
+
+    args = [a for a in sys.argv[1:] if a != "--library"]
+    out_dir = args[0] if args else OUT
+    path = os.path.join(out_dir, "python-library.safetensors")
+    library_metadata = {"format": "python-fixture", "note": "written by the safetensors package"}
+    save_file(dict(tensors), path, metadata=library_metadata)
+    import safetensors
+
+    print("wrote", os.path.getsize(path), "bytes to", path, "with safetensors", safetensors.__version__)
+    sys.exit(0)
 
 storage_order = sorted(tensors, key=lambda n: (-tensors[n].dtype.itemsize, n))
 offsets, buffer = {}, b""
