@@ -88,8 +88,18 @@ def main():
     print(json.dumps({
         "net": name, "threads": threads, "msPerStep": times[0],
         "msPerStepMedian": times[len(times) // 2], "rounds": rounds, "stepsPerRound": steps,
-        "finalLoss": loss, "torch": torch.__version__,
+        "finalLoss": loss, "torch": torch.__version__, "blas": blas_library(),
     }))
+
+
+def blas_library():
+    """The BLAS this process loaded: Debian's python3-torch links libblas.so.3, which is the
+    slow reference BLAS unless OpenBLAS provides it (apt-get install libopenblas0-pthread)."""
+    with open("/proc/self/maps") as maps:
+        libs = {line.split()[-1] for line in maps if "blas" in line}
+    if any("openblas" in lib for lib in libs):
+        return "openblas"
+    return "reference BLAS (slow: apt-get install libopenblas0-pthread)" if libs else "unknown"
 
 
 if __name__ == "__main__":
