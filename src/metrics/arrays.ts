@@ -5,7 +5,7 @@
  * continuous; metrics that need classes bin a continuous factor into histogram bins.
  */
 
-import { permutation, type Rng } from "../data/random.ts";
+import { permutation, Rng } from "../data/random.ts";
 import { histogramBins } from "./discretize.ts";
 
 /** Codes [count, dims], row-major. */
@@ -114,6 +114,26 @@ export function splitRows(count: number, numTrain: number, numTest: number, rng:
     throw new RangeError(`${count} rows are too few to split into train and test sets`);
   }
   return { train: perm.slice(0, nTrain), test: perm.slice(nTrain, nTrain + nTest) };
+}
+
+/** Options of the metrics that fit on some rows and score on others. */
+export interface TrainTestOptions {
+  /** Training rows (default 10000). */
+  numTrain?: number;
+  /** Held-out rows (default 5000). */
+  numTest?: number;
+  /** Seed of the split (default 0). */
+  seed?: number;
+}
+
+/** The seeded train/test rows of {@link TrainTestOptions}, with their defaults. */
+export function trainTestRows(count: number, options: TrainTestOptions): RowSplit {
+  return splitRows(
+    count,
+    options.numTrain ?? 10000,
+    options.numTest ?? 5000,
+    new Rng(options.seed ?? 0),
+  );
 }
 
 /** Rows `rows` of a [*, cols] matrix, as a new float64 matrix. */

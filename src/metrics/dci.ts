@@ -17,7 +17,6 @@
  * (a tie), the first is used, and they may differ on the test rows.
  */
 
-import { Rng } from "../data/random.ts";
 import {
   average,
   type CodeMatrix,
@@ -26,9 +25,9 @@ import {
   type FactorMatrix,
   factorLabels,
   isDiscrete,
-  splitRows,
   takeLabels,
   takeRows,
+  trainTestRows,
 } from "./arrays.ts";
 import {
   fitGbtClassifier,
@@ -62,13 +61,7 @@ export interface DciResult {
 
 export function dci(codes: CodeMatrix, factors: FactorMatrix, options: DciOptions = {}): DciResult {
   checkShapes(codes, factors);
-  const rng = new Rng(options.seed ?? 0);
-  const { train, test } = splitRows(
-    codes.count,
-    options.numTrain ?? 10000,
-    options.numTest ?? 5000,
-    rng,
-  );
+  const { train, test } = trainTestRows(codes.count, options);
   const d = codes.dims;
   const xTrain = takeRows(codes.data, d, train);
   const xTest = takeRows(codes.data, d, test);

@@ -10,7 +10,6 @@
  * classes is left out. Continuous factors are first binned into 20 equal-width bins.
  */
 
-import { Rng } from "../data/random.ts";
 import {
   average,
   type CodeMatrix,
@@ -19,10 +18,10 @@ import {
   type FactorLabels,
   type FactorMatrix,
   factorLabels,
-  splitRows,
   standardize,
   takeLabels,
   takeRows,
+  trainTestRows,
 } from "./arrays.ts";
 import { rocAuc } from "./auc.ts";
 import { fitOneVsRest, type LogisticOptions, type OneVsRest, predictProba } from "./logistic.ts";
@@ -53,13 +52,7 @@ export function explicitness(
   options: ExplicitnessOptions = {},
 ): ExplicitnessResult {
   checkShapes(codes, factors);
-  const rng = new Rng(options.seed ?? 0);
-  const { train, test } = splitRows(
-    codes.count,
-    options.numTrain ?? 10000,
-    options.numTest ?? 5000,
-    rng,
-  );
+  const { train, test } = trainTestRows(codes.count, options);
   const d = codes.dims;
   const xTrain = takeRows(codes.data, d, train);
   const xTest = takeRows(codes.data, d, test);

@@ -15,7 +15,6 @@
  *   classes (raw accuracy would give it 1/C, capping a perfect code's gap at 1 - 1/C).
  */
 
-import { Rng } from "../data/random.ts";
 import {
   average,
   type CodeMatrix,
@@ -24,9 +23,9 @@ import {
   type FactorMatrix,
   factorLabels,
   isDiscrete,
-  splitRows,
   takeLabels,
   takeRows,
+  trainTestRows,
 } from "./arrays.ts";
 
 export interface SapOptions {
@@ -49,13 +48,7 @@ export interface SapResult {
 
 export function sap(codes: CodeMatrix, factors: FactorMatrix, options: SapOptions = {}): SapResult {
   checkShapes(codes, factors);
-  const rng = new Rng(options.seed ?? 0);
-  const { train, test } = splitRows(
-    codes.count,
-    options.numTrain ?? 10000,
-    options.numTest ?? 5000,
-    rng,
-  );
+  const { train, test } = trainTestRows(codes.count, options);
   const d = codes.dims;
   const scores = Array.from({ length: d }, () => new Array<number>(factors.factors).fill(0));
   const scored: number[] = [];
