@@ -29,7 +29,7 @@ export function buildProgram(): Command {
     .description(
       "the quick start: train a small beta-TCVAE on built-in sprites, write samples and reconstructions",
     )
-    .option("--steps <n>", "training steps", "1200")
+    .option("--steps <n>", "training steps", "800")
     .option("--out <dir>", "run folder", "runs/quickstart")
     .action(async (opts: { steps: string; out: string }) => {
       const { runDemo } = await import("./demo.ts");
