@@ -6,8 +6,9 @@
  * yellow, magenta, cyan} x scale x posX x posY, rendered on demand on black, RGB.
  * Geometry as in sprites.ts, with shapes of radius 0.2 S at scale 1.
  */
-import { batchBuffer, type CommonOptions, type Dataset, positiveInteger } from "../dataset.ts";
+import { type CommonOptions, type Dataset, positiveInteger } from "../dataset.ts";
 import { gridFactors, linspace } from "../factors.ts";
+import { renderedGridDataset } from "../render/rendered-grid.ts";
 import { paintShape, type ShapeName } from "../render/shapes.ts";
 
 export interface ColoredShapesOptions extends CommonOptions {
@@ -52,33 +53,13 @@ export function loadColoredShapes(options: ColoredShapesOptions = {}): Dataset {
     ],
     levels,
   );
-  const { count, factorIndices } = tables;
-  const pixels = size * size * 3;
-  const name = "colored-shapes";
-  const readBatch = (indices: ArrayLike<number>, out?: Float32Array): Float32Array => {
-    const buffer = batchBuffer(name, count, pixels, indices, out);
-    buffer.fill(0);
-    for (let b = 0; b < indices.length; b++) {
-      const k = indices[b] * 5;
-      const color = SHAPE_COLORS[colorNames[factorIndices[k + 1]]];
-      paintShape(buffer, b * pixels, size, size, color, COLORED_SHAPES[factorIndices[k]], {
-        cx: size * (EXTENT + levels[3][factorIndices[k + 3]] * (1 - 2 * EXTENT)),
-        cy: size * (EXTENT + levels[4][factorIndices[k + 4]] * (1 - 2 * EXTENT)),
-        radius: size * EXTENT * levels[2][factorIndices[k + 2]],
-        angle: 0,
-      });
-    }
-    return buffer;
-  };
-  return {
-    name,
-    count,
-    imageShape: [size, size, 3],
-    factors: tables.factors,
-    factorValues: tables.factorValues,
-    factorIndices,
-    grid: tables.grid,
-    skipped: [],
-    readBatch,
-  };
+  return renderedGridDataset("colored-shapes", [size, size, 3], tables, (out, offset, f) => {
+    const color = SHAPE_COLORS[colorNames[f[1]]];
+    paintShape(out, offset, size, size, color, COLORED_SHAPES[f[0]], {
+      cx: size * (EXTENT + levels[3][f[3]] * (1 - 2 * EXTENT)),
+      cy: size * (EXTENT + levels[4][f[4]] * (1 - 2 * EXTENT)),
+      radius: size * EXTENT * levels[2][f[2]],
+      angle: 0,
+    });
+  });
 }

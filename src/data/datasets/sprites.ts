@@ -15,8 +15,9 @@
  * Images are rendered per batch from the factor indices (a few microseconds each), so the
  * dataset holds only its factor tables in memory.
  */
-import { batchBuffer, type CommonOptions, type Dataset, positiveInteger } from "../dataset.ts";
+import { type CommonOptions, type Dataset, positiveInteger } from "../dataset.ts";
 import { gridFactors, linspace } from "../factors.ts";
+import { renderedGridDataset } from "../render/rendered-grid.ts";
 import { paintShape, type ShapeName } from "../render/shapes.ts";
 
 export interface SpritesOptions extends CommonOptions {
@@ -56,34 +57,13 @@ export function loadSprites(options: SpritesOptions = {}): Dataset {
     ],
     levels,
   );
-  const { count, factorIndices } = tables;
-  const pixels = size * size;
-  const name = "sprites";
   const white = [1];
-  const readBatch = (indices: ArrayLike<number>, out?: Float32Array): Float32Array => {
-    const buffer = batchBuffer(name, count, pixels, indices, out);
-    buffer.fill(0);
-    for (let b = 0; b < indices.length; b++) {
-      const k = indices[b] * 5;
-      const scale = levels[1][factorIndices[k + 1]];
-      paintShape(buffer, b * pixels, size, size, white, SPRITE_SHAPES[factorIndices[k]], {
-        cx: size * (SPRITE_EXTENT + levels[3][factorIndices[k + 3]] * (1 - 2 * SPRITE_EXTENT)),
-        cy: size * (SPRITE_EXTENT + levels[4][factorIndices[k + 4]] * (1 - 2 * SPRITE_EXTENT)),
-        radius: size * SPRITE_EXTENT * scale,
-        angle: levels[2][factorIndices[k + 2]],
-      });
-    }
-    return buffer;
-  };
-  return {
-    name,
-    count,
-    imageShape: [size, size, 1],
-    factors: tables.factors,
-    factorValues: tables.factorValues,
-    factorIndices,
-    grid: tables.grid,
-    skipped: [],
-    readBatch,
-  };
+  return renderedGridDataset("sprites", [size, size, 1], tables, (out, offset, f) => {
+    paintShape(out, offset, size, size, white, SPRITE_SHAPES[f[0]], {
+      cx: size * (SPRITE_EXTENT + levels[3][f[3]] * (1 - 2 * SPRITE_EXTENT)),
+      cy: size * (SPRITE_EXTENT + levels[4][f[4]] * (1 - 2 * SPRITE_EXTENT)),
+      radius: size * SPRITE_EXTENT * levels[1][f[1]],
+      angle: levels[2][f[2]],
+    });
+  });
 }
