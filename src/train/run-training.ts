@@ -212,18 +212,8 @@ export async function runTraining(
         appendLogRow(logPath, row);
         options.onLog?.(row);
         last = row;
-        progress.update(
-          step,
-          {
-            loss,
-            ...Object.fromEntries(
-              Object.entries(row).filter(
-                ([k]) => k !== "step" && k !== "loss" && k !== "imagesPerSecond",
-              ),
-            ),
-          },
-          rate,
-        );
+        const { step: _step, imagesPerSecond: _rate, ...terms } = row;
+        progress.update(step, terms, rate);
       } else {
         tree.dispose(out.terms);
         progress.update(step, { loss }, rate);
@@ -237,7 +227,6 @@ export async function runTraining(
         lastCheckpointStep = step;
       }
       if (interrupted) {
-        progress.stop();
         return summary("interrupted", step);
       }
     }

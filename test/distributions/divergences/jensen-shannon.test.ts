@@ -25,6 +25,26 @@ for (const offset of [0, 0.3, 1, 3, 6]) {
 }
 const REFERENCE = CASES.map(([p, q]) => jensenShannonReference(p, q));
 
+/**
+ * Central differences (h = 1e-4) of the Simpson reference with respect to
+ * θ = [mu_p, logvar_p, mu_q, logvar_q].
+ */
+function referenceGradient(theta: number[]): number[] {
+  const value = (t: number[]) =>
+    jensenShannonReference(
+      { mu: t[0], sigma: Math.exp(t[1] / 2) },
+      { mu: t[2], sigma: Math.exp(t[3] / 2) },
+    );
+  const h = 1e-4;
+  return theta.map((_, k) => {
+    const up = theta.slice();
+    const down = theta.slice();
+    up[k] += h;
+    down[k] -= h;
+    return (value(up) - value(down)) / (2 * h);
+  });
+}
+
 function asArrays(cases: [Gaussian1d, Gaussian1d][], make: (v: number[]) => Array) {
   const logvar = (g: Gaussian1d) => Math.fround(2 * Math.log(g.sigma));
   return {
@@ -76,19 +96,7 @@ test("Gauss-Hermite JS gradients match central differences of the Simpson refere
   );
   for (const pick of picks) {
     const theta = pick.map(Math.fround);
-    const value = (t: number[]) =>
-      jensenShannonReference(
-        { mu: t[0], sigma: Math.exp(t[1] / 2) },
-        { mu: t[2], sigma: Math.exp(t[3] / 2) },
-      );
-    const h = 1e-4;
-    const fd = theta.map((_, k) => {
-      const up = theta.slice();
-      const down = theta.slice();
-      up[k] += h;
-      down[k] -= h;
-      return (value(up) - value(down)) / (2 * h);
-    });
+    const fd = referenceGradient(theta);
     const g = gradient(f64(theta));
     const got = await g.data();
     for (let k = 0; k < 4; k++) {
@@ -219,19 +227,7 @@ test("Monte Carlo JS gradient approaches the Simpson reference's gradient", asyn
   const samples = 20000;
   const js = createDivergence({ name: "jensen-shannon", estimator: "monte-carlo", samples });
   const theta = [0.3, -0.4, -0.2, 0.5].map(Math.fround);
-  const value = (t: number[]) =>
-    jensenShannonReference(
-      { mu: t[0], sigma: Math.exp(t[1] / 2) },
-      { mu: t[2], sigma: Math.exp(t[3] / 2) },
-    );
-  const h = 1e-4;
-  const fd = theta.map((_, k) => {
-    const up = theta.slice();
-    const down = theta.slice();
-    up[k] += h;
-    down[k] -= h;
-    return (value(up) - value(down)) / (2 * h);
-  });
+  const fd = referenceGradient(theta);
   const noise = random.normal(keyFromSeed(11), [2, samples, 1]);
   const g = grad((t: Array) => {
     const [a, b, c, d] = [
