@@ -106,3 +106,38 @@ export function treeFromNamed<T>(entries: Iterable<[string, T]>, source = "tree"
   };
   return build(root, "");
 }
+
+/**
+ * Gives `loaded` (e.g. a tree read back with {@link treeFromNamed}) the structure of
+ * `template`: the same leaf paths, with empty objects and arrays (which no file records)
+ * restored. Leaves that carry a `shape` must match the template's. Throws an error naming
+ * the first path that is missing, extra or of another shape; `source` prefixes it.
+ */
+export function conformTree<T>(template: unknown, loaded: unknown, source = "tree"): unknown {
+  const expected = new Map(namedLeaves<unknown>(template));
+  const found = new Map(namedLeaves<T>(loaded));
+  const shapeOf = (leaf: unknown): string | undefined => {
+    const shape = (leaf as { shape?: unknown })?.shape;
+    return globalThis.Array.isArray(shape) ? `[${shape.join(",")}]` : undefined;
+  };
+  for (const [name, leaf] of expected) {
+    if (!found.has(name)) throw new Error(`${source}: missing ${name}`);
+    const want = shapeOf(leaf);
+    const have = shapeOf(found.get(name));
+    if (want !== have) throw new Error(`${source}: ${name} has shape ${have}, expected ${want}`);
+  }
+  for (const name of found.keys()) {
+    if (!expected.has(name)) throw new Error(`${source}: unexpected entry ${name}`);
+  }
+  const rebuild = (node: unknown, path: string): unknown => {
+    const at = (key: string | number) => (path === "" ? String(key) : `${path}.${key}`);
+    if (isArrayNode(node)) return node.map((child, i) => rebuild(child, at(i)));
+    if (isObjectNode(node)) {
+      return Object.fromEntries(
+        Object.entries(node).map(([k, child]) => [k, rebuild(child, at(k))]),
+      );
+    }
+    return found.get(path);
+  };
+  return rebuild(template, "");
+}

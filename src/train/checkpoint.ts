@@ -10,9 +10,10 @@ import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { AdamState } from "../engine/adam.ts";
 import { writeFileAtomic } from "../engine/atomic-write.ts";
-import type { Array } from "../engine/jax.ts";
+import { type Array, tree as jaxTree } from "../engine/jax.ts";
 import { keyFromData, keyToData } from "../engine/prng.ts";
 import { loadTree, saveTree } from "../engine/safetensors.ts";
+import { conformTree } from "../engine/tree-names.ts";
 import { ConfigError, parseTrainConfig, type TrainConfig } from "./config.ts";
 
 export const CHECKPOINT_FILE = "checkpoint.safetensors";
@@ -62,8 +63,16 @@ export async function saveCheckpoint<P>(runDir: string, checkpoint: Checkpoint<P
   );
 }
 
-/** Loads a checkpoint written by {@link saveCheckpoint}. */
-export function loadCheckpoint<P>(runDir: string): Checkpoint<P> {
+/**
+ * Loads a checkpoint written by {@link saveCheckpoint}. With `template` (parameters and Adam
+ * state freshly initialised from the run's config; not consumed), the loaded trees take its
+ * structure: empty subtrees, which the file cannot record, come back, and a checkpoint that
+ * does not fit the config is a clear error instead of a crash in the first step.
+ */
+export function loadCheckpoint<P>(
+  runDir: string,
+  template?: { params: P; opt: AdamState<P> },
+): Checkpoint<P> {
   const path = join(runDir, CHECKPOINT_FILE);
   if (!existsSync(path)) throw new ConfigError(`${runDir}: no ${CHECKPOINT_FILE} to resume from`);
   const { tree, metadata } = loadTree(path);
@@ -84,6 +93,17 @@ export function loadCheckpoint<P>(runDir: string): Checkpoint<P> {
       `${path}: corrupt checkpoint metadata (step ${metadata.step}, key ${metadata.key})`,
     );
   }
-  const { params, opt } = tree as unknown as { params: P; opt: AdamState<P> };
+  let saved = tree as unknown;
+  if (template !== undefined) {
+    try {
+      saved = conformTree(template, tree, path);
+    } catch (error) {
+      jaxTree.dispose(tree);
+      throw new ConfigError(
+        `${(error as Error).message} (the checkpoint does not fit the run's config.json; was it edited?)`,
+      );
+    }
+  }
+  const { params, opt } = saved as { params: P; opt: AdamState<P> };
   return { step, params, opt, key: keyFromData(Uint32Array.from(keyWords)) };
 }

@@ -148,7 +148,13 @@ export async function runTraining(
 
   let state: Checkpoint<TaskParams>;
   if (options.resume) {
-    state = loadCheckpoint<TaskParams>(runDir);
+    const initial = task.init(keyFromSeed(config.seed));
+    const template = { params: initial, opt: adamInit(initial) };
+    try {
+      state = loadCheckpoint<TaskParams>(runDir, template);
+    } finally {
+      tree.dispose(template as never);
+    }
     if (state.step >= config.steps) {
       throw new ConfigError(
         `${runDir} is already at step ${state.step}; pass a larger --steps (the total number of steps) to continue`,

@@ -1,6 +1,8 @@
 /**
  * Checkpointing and resume: a run killed with SIGKILL mid-way and resumed ends with the
- * same parameters as an uninterrupted run with the same seed; Ctrl-C saves a checkpoint.
+ * same parameters as an uninterrupted run with the same seed; Ctrl-C saves a checkpoint; a
+ * triplet VAE with fixed masks (an empty parameter subtree) resumes; a checkpoint that does
+ * not fit its config.json is refused with the tensor it trips on.
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -9,7 +11,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { decodeSafetensors } from "../../src/engine/safetensors.ts";
 import { readLog } from "../../src/train/log.ts";
-import { runCli, startCli, TINY_SPRITES } from "../helpers/cli.ts";
+import { runCli, startCli, TINY_SPRITES, trainTinyRun } from "../helpers/cli.ts";
 
 const TINY = [
   "train",
@@ -119,4 +121,29 @@ test("Ctrl-C saves a checkpoint and exits with 130; resuming needs a larger --st
   assert.match(again.stderr, new RegExp(`already at step ${step}; pass a larger --steps`));
   const refused = await runCli(["train", "--resume", run, "--steps", "500", "--lr", "1"]);
   assert.match(refused.stderr, /only --steps may be given with it \(got lr\)/);
+});
+
+test("a triplet VAE with fixed masks resumes; a checkpoint that does not fit config.json is refused", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "disentangle-resume-triplet-"));
+  const { run, result } = await trainTinyRun(
+    dir,
+    ["--model", "triplet-vae", "--data", "colored-shapes", "--queries", "color,shape"]
+      .concat(["--z", "4", "--dims-per-query", "1", "--batch", "8", "--triplets-per-query", "2"])
+      .concat(["--eval-triplets", "20", "--steps", "3", "--log-every", "3"]),
+    { size: 16, positions: 2, scales: 1 },
+  );
+  assert.equal(result.code, 0, result.stderr);
+  const resumed = await runCli(["train", "--resume", run, "--steps", "5", "--no-progress"]);
+  assert.equal(resumed.code, 0, resumed.stderr);
+  assert.match(resumed.stdout, /done at step 5/);
+
+  const configPath = join(run, "config.json");
+  const config = JSON.parse(readFileSync(configPath, "utf8"));
+  writeFileSync(configPath, JSON.stringify({ ...config, z: 6 }));
+  const misfit = await runCli(["train", "--resume", run, "--steps", "7", "--no-progress"]);
+  assert.equal(misfit.code, 1, misfit.stderr);
+  assert.match(
+    misfit.stderr,
+    /checkpoint\.safetensors: params\.vae\.encoder\.\S+ has shape \[\d+(,\d+)*\], expected \[\d+(,\d+)*\] \(the checkpoint does not fit the run's config\.json; was it edited\?\)/,
+  );
 });
