@@ -16,7 +16,12 @@ export interface ColoredShapesOptions extends CommonOptions {
   size?: number;
   /** Values of posX and of posY (default 5). */
   positions?: number;
-  /** Values of scale in [0.6, 1] (default 2). */
+  /**
+   * Values of scale in [0.6, 1] (default 1: scale 1 only). At 32x32 a shape at scale 0.6 is
+   * 8 pixels across; with colour and shape as triplet queries (lr 5e-4), shape stayed at
+   * chance for 4000 steps on the 5x5-position grid with 2 scales, and reached 0.99 in 2100
+   * steps with 1 scale.
+   */
   scales?: number;
 }
 
@@ -34,7 +39,7 @@ const EXTENT = 0.2;
 export function loadColoredShapes(options: ColoredShapesOptions = {}): Dataset {
   const size = positiveInteger("size", options.size ?? 32);
   const positions = positiveInteger("positions", options.positions ?? 5);
-  const scales = positiveInteger("scales", options.scales ?? 2);
+  const scales = positiveInteger("scales", options.scales ?? 1);
   const colorNames = Object.keys(SHAPE_COLORS);
   const levels = [
     COLORED_SHAPES.map((_, i) => i),
