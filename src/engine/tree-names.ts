@@ -113,9 +113,9 @@ export function treeFromNamed<T>(entries: Iterable<[string, T]>, source = "tree"
  * restored. Leaves that carry a `shape` must match the template's. Throws an error naming
  * the first path that is missing, extra or of another shape; `source` prefixes it.
  */
-export function conformTree<T>(template: unknown, loaded: unknown, source = "tree"): unknown {
+export function conformTree(template: unknown, loaded: unknown, source = "tree"): unknown {
   const expected = new Map(namedLeaves<unknown>(template));
-  const found = new Map(namedLeaves<T>(loaded));
+  const found = new Map(namedLeaves<unknown>(loaded));
   const shapeOf = (leaf: unknown): string | undefined => {
     const shape = (leaf as { shape?: unknown })?.shape;
     return globalThis.Array.isArray(shape) ? `[${shape.join(",")}]` : undefined;
