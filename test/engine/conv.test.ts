@@ -119,6 +119,8 @@ test("gradients agree with central finite differences in float64", async () => {
     { kind: "conv", x: [2, 4, 3, 1], w: [2, 1, 3, 3], stride: 2, padding: 1, op: 0 },
     { kind: "convT", x: [1, 3, 2, 2], w: [2, 2, 4, 4], stride: 2, padding: 1, op: 0 },
     { kind: "convT", x: [1, 2, 3, 2], w: [2, 1, 3, 3], stride: 2, padding: 1, op: 1 },
+    // narrow output (stride² · out < in): the output-side decomposition
+    { kind: "convT", x: [1, 3, 2, 5], w: [5, 1, 4, 4], stride: 2, padding: 1, op: 1 },
   ] as const;
   let seed = 7;
   const rand = () => {
@@ -302,6 +304,89 @@ test("convTranspose2d matches a direct loop for random kernel/stride/padding/siz
       },
     ),
     { numRuns: 40, seed: 43 },
+  );
+});
+
+/** Direct-loop weight gradient of conv_transpose2d for L = Σ r ⊙ y: Σ x[i] · r[s·i + u − p]. */
+function bruteConvTranspose2dWeightGrad(
+  x: Float32Array,
+  [b, h, wd, c]: number[],
+  r: Float32Array,
+  [, ho, wo, o]: number[],
+  [kh, kw]: number[],
+  s: number,
+  p: number,
+): Float64Array {
+  const gw = new Float64Array(c * o * kh * kw);
+  for (let n = 0; n < b; n++)
+    for (let i = 0; i < h; i++)
+      for (let j = 0; j < wd; j++)
+        for (let u = 0; u < kh; u++)
+          for (let v = 0; v < kw; v++) {
+            const oi = s * i + u - p;
+            const oj = s * j + v - p;
+            if (oi < 0 || oi >= ho || oj < 0 || oj >= wo) continue;
+            for (let ic = 0; ic < c; ic++)
+              for (let oc = 0; oc < o; oc++) {
+                gw[((ic * o + oc) * kh + u) * kw + v] +=
+                  x[((n * h + i) * wd + j) * c + ic] * r[((n * ho + oi) * wo + oj) * o + oc];
+              }
+          }
+  return gw;
+}
+
+test("narrow transposed convolutions (stride² · out < in) match direct loops, gradients included", async () => {
+  // The output-side decomposition, which runs without channel padding: the case where
+  // jax-js's SIMD index analysis has returned wrong values for channel counts that are not
+  // multiples of 4 (see SIMD_LANES in conv.ts).
+  const narrow = fc
+    .record({
+      k: fc.integer({ min: 1, max: 5 }),
+      stride: fc.integer({ min: 1, max: 3 }),
+      padding: fc.integer({ min: 0, max: 2 }),
+      h: fc.integer({ min: 1, max: 9 }),
+      w: fc.integer({ min: 1, max: 9 }),
+      o: fc.integer({ min: 1, max: 3 }),
+      extra: fc.integer({ min: 1, max: 5 }),
+      op: fc.integer({ min: 0, max: 2 }),
+      seed: fc.integer(),
+    })
+    .map((g) => ({ ...g, c: g.stride * g.stride * g.o + g.extra, op: g.op % g.stride }));
+  await fc.assert(
+    fc.asyncProperty(narrow, async (g) => {
+      const ho = convTranspose2dOutputSize(g.h, g.k, g.stride, g.padding, g.op);
+      const wo = convTranspose2dOutputSize(g.w, g.k, g.stride, g.padding, g.op);
+      fc.pre(ho >= 1 && wo >= 1);
+      const xs = [2, g.h, g.w, g.c];
+      const ws = [g.c, g.o, g.k, g.k];
+      const ys = [2, ho, wo, g.o];
+      const x = randomValues(2 * g.h * g.w * g.c, g.seed);
+      const w = randomValues(g.c * g.o * g.k * g.k, g.seed + 1);
+      const r = randomValues(2 * ho * wo * g.o, g.seed + 2);
+      const opts = { stride: g.stride, padding: g.padding, outputPadding: g.op };
+      const loss = (xt: Tensor, wt: Tensor, rt: Tensor): [Tensor, Tensor] => {
+        const y = convTranspose2d(xt, wt, opts);
+        return [np.sum(y.ref.mul(rt)), y];
+      };
+      const [[gx, gw], y] = jit(grad(loss, { argnums: [0, 1], hasAux: true }))(
+        tensor(x, xs),
+        tensor(w, ws),
+        tensor(r, ys),
+      );
+      const check = async (what: string, actual: Tensor, expected: Float64Array) => {
+        const err = relErr(await actual.data(), expected);
+        assert.ok(err < 1e-5 || expected.every((v) => v === 0), `${what}: relative error ${err}`);
+      };
+      await check("y", y, bruteConvTranspose2d(x, xs, w, ws, g.stride, g.padding, g.op));
+      // The input gradient is conv2d of r with the same weight read as [out = C, in = O].
+      await check("dL/dx", gx, bruteConv2d(r, ys, w, ws, g.stride, g.padding));
+      await check(
+        "dL/dw",
+        gw,
+        bruteConvTranspose2dWeightGrad(x, xs, r, ys, [g.k, g.k], g.stride, g.padding),
+      );
+    }),
+    { numRuns: 40, seed: 44 },
   );
 });
 

@@ -57,6 +57,11 @@ CASES = [
     ("convT_k5s3p2_op2", "convT", 2, 2, 3, 4, 2, (5, 5), 3, 2, 2),
     ("convT_k2s2p0", "convT", 1, 3, 3, 3, 2, (2, 2), 2, 0, 0),
     ("convT_k4s2p0_op1", "convT", 1, 2, 3, 3, 2, (4, 4), 2, 0, 1),
+    # Narrow outputs (stride² x out_ch < in_ch) take conv.ts's output-side decomposition.
+    ("convT_k4s2p1_narrow", "convT", 2, 6, 4, 4, 1, (4, 4), 2, 1, 0),
+    ("convT_k4s2p1_op1_narrow_odd", "convT", 1, 9, 3, 5, 2, (4, 4), 2, 1, 1),
+    ("convT_k5s3p2_op2_narrow", "convT", 1, 10, 3, 2, 1, (5, 5), 3, 2, 2),
+    ("convT_k3x2s1p0_narrow_rect", "convT", 1, 3, 4, 3, 2, (3, 2), 1, 0, 0),
 ]
 
 
@@ -88,6 +93,7 @@ def stats(t):
 
 
 def init_cases():
+    torch.manual_seed(20240602)  # its own stream: adding conv cases leaves these draws alone
     layers = [
         ("dense", {"inFeatures": 256, "outFeatures": 2048}, torch.nn.Linear(256, 2048)),
         ("conv2d", {"inChannels": 32, "outChannels": 64, "kernel": 4}, torch.nn.Conv2d(32, 64, 4)),
