@@ -89,9 +89,11 @@ export function convTranspose2dOutputSize(
  * multiple of 4, and returns wrong values. The pads and crops here put offsets that are
  * multiples of the channel count into such index expressions, so padding channels to a
  * multiple of 4 keeps every offset 4-aligned. The zero channels contribute nothing.
- * The output-side transposed convolution runs without this padding (padding O = 1 to 4
- * would quadruple its work); its PyTorch fixtures and property tests check values and both
- * gradients for channel counts that are not multiples of 4.
+ * Two cases run without it, because padding 1 channel to 4 would quadruple the work of an
+ * image model's first and last layers: conv2d on a single-channel input, and the
+ * output-side transposed convolution (narrow outputs). Both are checked, values and both
+ * gradients, by PyTorch fixtures and property tests over random geometries; the same tests
+ * fail for the unpadded 2- and 6-channel conv2d that this constant exists for.
  */
 const SIMD_LANES = 4;
 
@@ -172,6 +174,21 @@ function shiftedMatmulSum(
 }
 
 /**
+ * Returns x unchanged (its batch axis gains one zero image and loses it again), as a hint to
+ * jax-js's kernel fusion under `grad`: jax-js writes out the input of every pad, so the
+ * cotangent arriving at x is materialised here. For conv2d's space-to-depth input that
+ * cotangent is the sum of the block windows' zero-padded gradients; left unmaterialised it is
+ * fused into the depth-to-space transpose and the ReLU backward that follow, which then read
+ * four padded views through a transpose, in scalar code, per element. Materialised first,
+ * the transpose reads one plain array (conv-burgess's second layer: 33 → 16 + 3 ms).
+ */
+function materialiseCotangent(x: Array): Array {
+  const [batch, ...rest] = x.shape;
+  const none = rest.map((): [number, number] => [0, 0]);
+  return np.pad(x, [[0, 1], ...none]).slice([0, batch]);
+}
+
+/**
  * Zero-pads a PyTorch weight: kernel axes 2 and 3 to multiples of the stride, channel axes
  * 0 and 1 to the given sizes.
  */
@@ -235,7 +252,8 @@ export function conv2d(x: Array, w: Array, options: Conv2dOptions = {}): Array {
   // Padded input restricted to the rows the (stride-padded) kernel reaches: s·(Ho + A − 1).
   const hb = ho + ah - 1;
   const wb = wo + aw - 1;
-  const cp = roundUp(c, SIMD_LANES);
+  // A single channel (a grayscale image) is exempt from the rounding: see SIMD_LANES.
+  const cp = c === 1 ? 1 : roundUp(c, SIMD_LANES);
   const edges = [padding, s * hb - h - padding, padding, s * wb - wd - padding] as const;
   let xs = padOrCrop2d(x, [...edges], cp - c);
   // Space-to-depth: xs[b, I, J, (r, q, c)] = x̃[b, s·I + r, s·J + q, c].
@@ -244,6 +262,7 @@ export function conv2d(x: Array, w: Array, options: Conv2dOptions = {}): Array {
       .reshape([batch, hb, s, wb, s, cp])
       .transpose([0, 1, 3, 2, 4, 5])
       .reshape([batch, hb, wb, s * s * cp]);
+    xs = materialiseCotangent(xs);
   }
   // W_ab[(r, q, c), o] = w[o, c, s·a + r, s·b + q].
   const v = padWeight(w, s, o, cp)

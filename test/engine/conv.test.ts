@@ -261,24 +261,96 @@ function randomValues(n: number, seed: number): Float32Array {
   });
 }
 
-test("conv2d matches a direct loop for random kernel/stride/padding/size", async () => {
+/** Direct-loop input gradient of conv2d for L = Σ r ⊙ y: Σ r[i] · w[u], s·i + u − p = input row. */
+function bruteConv2dInputGrad(
+  r: Float32Array,
+  [b, ho, wo, o]: number[],
+  w: Float32Array,
+  [, c, kh, kw]: number[],
+  [h, wd]: number[],
+  s: number,
+  p: number,
+): Float64Array {
+  const gx = new Float64Array(b * h * wd * c);
+  for (let n = 0; n < b; n++)
+    for (let i = 0; i < ho; i++)
+      for (let j = 0; j < wo; j++)
+        for (let u = 0; u < kh; u++)
+          for (let v = 0; v < kw; v++) {
+            const hi = s * i + u - p;
+            const wi = s * j + v - p;
+            if (hi < 0 || hi >= h || wi < 0 || wi >= wd) continue;
+            for (let oc = 0; oc < o; oc++)
+              for (let ic = 0; ic < c; ic++) {
+                gx[((n * h + hi) * wd + wi) * c + ic] +=
+                  r[((n * ho + i) * wo + j) * o + oc] * w[((oc * c + ic) * kh + u) * kw + v];
+              }
+          }
+  return gx;
+}
+
+/** Direct-loop weight gradient of conv2d for L = Σ r ⊙ y: Σ r[i] · x̃[s·i + u − p]. */
+function bruteConv2dWeightGrad(
+  x: Float32Array,
+  [b, h, wd, c]: number[],
+  r: Float32Array,
+  [, ho, wo, o]: number[],
+  [kh, kw]: number[],
+  s: number,
+  p: number,
+): Float64Array {
+  const gw = new Float64Array(o * c * kh * kw);
+  for (let n = 0; n < b; n++)
+    for (let i = 0; i < ho; i++)
+      for (let j = 0; j < wo; j++)
+        for (let u = 0; u < kh; u++)
+          for (let v = 0; v < kw; v++) {
+            const hi = s * i + u - p;
+            const wi = s * j + v - p;
+            if (hi < 0 || hi >= h || wi < 0 || wi >= wd) continue;
+            for (let oc = 0; oc < o; oc++)
+              for (let ic = 0; ic < c; ic++) {
+                gw[((oc * c + ic) * kh + u) * kw + v] +=
+                  r[((n * ho + i) * wo + j) * o + oc] * x[((n * h + hi) * wd + wi) * c + ic];
+              }
+          }
+  return gw;
+}
+
+test("conv2d matches a direct loop for random kernel/stride/padding/size, gradients included", async () => {
   await fc.assert(
     fc.asyncProperty(geometry, async (g) => {
       const xs = [2, g.h, g.w, g.c];
       const ws = [g.o, g.c, g.kh, g.kw];
+      const ho = conv2dOutputSize(g.h, g.kh, g.stride, g.padding);
+      const wo = conv2dOutputSize(g.w, g.kw, g.stride, g.padding);
+      const ys = [2, ho, wo, g.o];
       const x = randomValues(2 * g.h * g.w * g.c, g.seed);
       const w = randomValues(g.o * g.c * g.kh * g.kw, g.seed + 1);
-      const y = conv2d(tensor(x, xs), tensor(w, ws), g);
-      assert.deepEqual(y.shape, [
-        2,
-        conv2dOutputSize(g.h, g.kh, g.stride, g.padding),
-        conv2dOutputSize(g.w, g.kw, g.stride, g.padding),
-        g.o,
-      ]);
-      const err = relErr(await y.data(), bruteConv2d(x, xs, w, ws, g.stride, g.padding));
-      assert.ok(err < 1e-5 || Number.isNaN(err), `relative error ${err}`);
+      const r = randomValues(2 * ho * wo * g.o, g.seed + 2);
+      const loss = (xt: Tensor, wt: Tensor, rt: Tensor): [Tensor, Tensor] => {
+        const y = conv2d(xt, wt, g);
+        return [np.sum(y.ref.mul(rt)), y];
+      };
+      const [[gx, gw], y] = jit(grad(loss, { argnums: [0, 1], hasAux: true }))(
+        tensor(x, xs),
+        tensor(w, ws),
+        tensor(r, ys),
+      );
+      assert.deepEqual(y.shape, ys);
+      const check = async (what: string, actual: Tensor, expected: Float64Array) => {
+        const err = relErr(await actual.data(), expected);
+        assert.ok(err < 1e-5 || expected.every((v) => v === 0), `${what}: relative error ${err}`);
+      };
+      await check("y", y, bruteConv2d(x, xs, w, ws, g.stride, g.padding));
+      await check("dL/dx", gx, bruteConv2dInputGrad(r, ys, w, ws, [g.h, g.w], g.stride, g.padding));
+      await check(
+        "dL/dw",
+        gw,
+        bruteConv2dWeightGrad(x, xs, r, ys, [g.kh, g.kw], g.stride, g.padding),
+      );
     }),
-    { numRuns: 40, seed: 42 },
+    { numRuns: 60, seed: 42 },
   );
 });
 

@@ -49,6 +49,9 @@ CASES = [
     ("conv_k5s3p2", "conv", 2, 2, 8, 9, 2, (5, 5), 3, 2, 0),
     ("conv_k1s2p0", "conv", 1, 3, 5, 5, 2, (1, 1), 2, 0, 0),
     ("conv_k3x2s1p0_rect", "conv", 1, 2, 5, 4, 3, (3, 2), 1, 0, 0),
+    # A single input channel (a grayscale image) runs without channel padding in conv.ts.
+    ("conv_k4s2p1_c1", "conv", 2, 1, 8, 8, 3, (4, 4), 2, 1, 0),
+    ("conv_k4s2p1_c1_odd", "conv", 1, 1, 7, 9, 2, (4, 4), 2, 1, 0),
     ("convT_k4s2p1", "convT", 2, 3, 4, 4, 2, (4, 4), 2, 1, 0),
     ("convT_k3s1p1", "convT", 2, 3, 5, 5, 2, (3, 3), 1, 1, 0),
     ("convT_k1s1p0", "convT", 1, 3, 4, 4, 5, (1, 1), 1, 0, 0),
