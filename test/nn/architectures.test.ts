@@ -1,9 +1,15 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { conv2d, convTranspose2d } from "../../src/engine/conv.ts";
+import { dense } from "../../src/engine/dense.ts";
 import { initEngine } from "../../src/engine/device.ts";
-import { type Array, numpy as np, tree } from "../../src/engine/jax.ts";
+import { type Array, nn, numpy as np, random, tree, valueAndGrad } from "../../src/engine/jax.ts";
 import { keyFromSeed } from "../../src/engine/prng.ts";
-import { ArchitectureShapeError } from "../../src/nn/architecture.ts";
+import {
+  ArchitectureShapeError,
+  type DecoderParams,
+  type EncoderParams,
+} from "../../src/nn/architecture.ts";
 import { createArchitecture } from "../../src/nn/architectures/index.ts";
 
 await initEngine("wasm");
@@ -93,4 +99,92 @@ test("an image size the architecture cannot take is rejected with the sizes it n
     () => createArchitecture("mlp-chen", { imageShape: [8, 8, 1], latentDim: 0 }),
     /latent size 0/,
   );
+});
+
+/**
+ * The plain k4/s2/p1 stack (every stage pads its own input), written directly with the
+ * engine's convolutions, which are tested against PyTorch. conv-stack.ts computes the same
+ * values with bordered activations.
+ */
+function plainConvStack(encoder: EncoderParams, decoder: DecoderParams, x: Array): Array {
+  const stage = { stride: 2, padding: 1 };
+  const batch = x.shape[0];
+  let h = x;
+  for (const layer of encoder.convs) h = nn.relu(conv2d(h, layer.w.ref, stage).add(layer.b.ref));
+  h = nn.relu(
+    dense(
+      tree.map((a: Array) => a.ref, encoder.fcs[0]),
+      h.reshape([batch, -1]),
+    ),
+  );
+  const latent = dense(
+    tree.map((a: Array) => a.ref, encoder.fcs[1]),
+    h,
+  ).slice([], [0, 3]);
+  h = nn.relu(
+    dense(
+      tree.map((a: Array) => a.ref, decoder.fcs[0]),
+      latent,
+    ),
+  );
+  const innerC = decoder.convs[0].w.shape[0];
+  const inner = Math.sqrt(decoder.fcs[1].w.shape[0] / innerC);
+  h = nn.relu(
+    dense(
+      tree.map((a: Array) => a.ref, decoder.fcs[1]),
+      h,
+    ),
+  );
+  h = h.reshape([batch, inner, inner, innerC]);
+  decoder.convs.forEach((layer, i) => {
+    h = convTranspose2d(h, layer.w.ref, stage).add(layer.b.ref);
+    if (i < decoder.convs.length - 1) h = nn.relu(h);
+  });
+  return h;
+}
+
+test("the bordered conv stacks compute the plain stack's values and gradients", async () => {
+  for (const [name, size] of [
+    ["conv-burgess", 64],
+    ["conv-small", 28],
+  ] as const) {
+    const arch = createArchitecture(name, { imageShape: [size, size, 1], latentDim: 3 });
+    const params = {
+      encoder: arch.initEncoder(keyFromSeed(7)),
+      decoder: arch.initDecoder(keyFromSeed(8)),
+    };
+    const x = random.uniform(keyFromSeed(9), [2, size, size, 1]);
+    const r = random.normal(keyFromSeed(10), [2, size, size, 1]);
+    const bordered = (p: typeof params, xs: Array, rs: Array): Array => {
+      const { mu, logvar } = arch.encode(p.encoder, xs);
+      logvar.dispose();
+      return np.sum(arch.decode(p.decoder, mu).mul(rs));
+    };
+    const plain = (p: typeof params, xs: Array, rs: Array): Array => {
+      const out = np.sum(plainConvStack(p.encoder, p.decoder, xs).mul(rs));
+      tree.dispose(p);
+      return out;
+    };
+    const [valueB, gradB] = valueAndGrad(bordered)(
+      tree.map((a: Array) => a.ref, params),
+      x.ref,
+      r.ref,
+    );
+    const [valueP, gradP] = valueAndGrad(plain)(params, x, r);
+    const [b, p] = [(await valueB.data())[0], (await valueP.data())[0]];
+    assert.ok(Math.abs(b - p) <= 1e-5 * Math.abs(p), `${name}: value ${b} vs plain ${p}`);
+    const leavesB = tree.leaves(gradB) as Array[];
+    const leavesP = tree.leaves(gradP) as Array[];
+    assert.equal(leavesB.length, leavesP.length);
+    for (let i = 0; i < leavesB.length; i++) {
+      const [gb, gp] = [await leavesB[i].data(), await leavesP[i].data()];
+      let err = 0;
+      let scale = 0;
+      for (let k = 0; k < gp.length; k++) {
+        err = Math.max(err, Math.abs(gb[k] - gp[k]));
+        scale = Math.max(scale, Math.abs(gp[k]));
+      }
+      assert.ok(err <= 1e-4 * scale, `${name}: gradient leaf ${i} relative error ${err / scale}`);
+    }
+  }
 });
