@@ -12,6 +12,8 @@
  * to bench/results/latest.json.
  *
  * Options: --threads=1,2  --nets=conv-burgess,mlp-chen  --warmup=3 --rounds=3 --steps=10
+ *          --repeat=3 (child runs per engine, ours and PyTorch alternating; the fastest of
+ *          each counts, so a slow spell of a shared machine does not land on one side only)
  *          --profile (kernel table of our 1-thread steps)  --no-torch
  * Env: BENCH_PYTHON (default /usr/bin/python3, Debian's PyTorch).
  */
@@ -45,6 +47,7 @@ const [warmup, rounds, steps] = ["warmup", "rounds", "steps"].map(
   (name) =>
     positiveInts(name, option(name, { warmup: "3", rounds: "3", steps: "10" }[name] as string))[0],
 );
+const repeat = positiveInts("repeat", option("repeat", "3"))[0];
 const nets = option("nets", BENCH_NETS.join(",")).split(",") as BenchNet[];
 for (const net of nets) {
   if (!BENCH_NETS.includes(net)) {
@@ -108,30 +111,47 @@ interface Row {
   torchStepGflops: number | null;
   engineMatmulGflops: number;
   ours: OursResult;
-  torch: { msPerStep: number; msPerStepMedian: number; torch: string; blas: string } | null;
+  torch: TorchResult | null;
+  /** ms per step of every child run, in the order they ran (the fastest is reported). */
+  runs: { ours: number[]; torch: number[] };
 }
+
+interface TorchResult {
+  msPerStep: number;
+  msPerStepMedian: number;
+  torch: string;
+  blas: string;
+}
+
+const fastest = <T extends { msPerStep: number }>(results: T[]): T =>
+  results.reduce((best, r) => (r.msPerStep < best.msPerStep ? r : best));
 
 const rows: Row[] = [];
 const fmt = (v: number) => v.toFixed(0);
 for (const threads of threadCounts) {
   for (const net of nets) {
     const stepArgs = [String(warmup), String(rounds), String(steps)];
-    const ours = runChild(
-      `ours ${net} threads=${threads}`,
-      process.execPath,
-      [
-        "--import",
-        "tsx",
-        join(here, "ours_step.ts"),
-        net,
-        ...stepArgs,
-        ...(profile && threads === 1 ? ["--profile"] : []),
-      ],
-      { DISENTANGLE_THREADS: String(threads) },
-    ) as OursResult;
-    const torch = torchSkip
-      ? null
-      : (runChild(
+    const oursRuns: OursResult[] = [];
+    const torchRuns: TorchResult[] = [];
+    for (let run = 0; run < repeat; run++) {
+      oursRuns.push(
+        runChild(
+          `ours ${net} threads=${threads}`,
+          process.execPath,
+          [
+            "--import",
+            "tsx",
+            join(here, "ours_step.ts"),
+            net,
+            ...stepArgs,
+            ...(profile && threads === 1 && run === 0 ? ["--profile"] : []),
+          ],
+          { DISENTANGLE_THREADS: String(threads) },
+        ) as OursResult,
+      );
+      if (torchSkip) continue;
+      torchRuns.push(
+        runChild(
           `torch ${net} threads=${threads}`,
           python,
           [join(here, "torch_step.py"), net, String(threads), ...stepArgs],
@@ -143,7 +163,11 @@ for (const threads of threadCounts) {
           // bookworm's OpenBLAS picks the CPU's own (AVX-512) kernels correctly and runs
           // 1.4x faster (64 -> 91 GFLOP/s on a 1024^3 matmul), so PyTorch gets that.
           ["OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"],
-        ) as Row["torch"]);
+        ) as TorchResult,
+      );
+    }
+    const ours = fastest(oursRuns);
+    const torch = torchSkip ? null : fastest(torchRuns);
     const flops = stepFlops(net);
     const oursImgPerS = (BATCH * 1000) / ours.msPerStep;
     const torchImgPerS = torch ? (BATCH * 1000) / torch.msPerStep : null;
@@ -159,13 +183,21 @@ for (const threads of threadCounts) {
       engineMatmulGflops: Math.max(...ours.matmul.map((m) => m.gflops)),
       ours,
       torch,
+      runs: {
+        ours: oursRuns.map((r) => r.msPerStep),
+        torch: torchRuns.map((r) => r.msPerStep),
+      },
     };
     rows.push(row);
     console.log(
       `${row.label} threads=${threads} ours=${fmt(oursImgPerS)} img/s torch=${torchImgPerS === null ? "n/a" : fmt(torchImgPerS)} img/s` +
         ` ratio=${row.ratio === null ? "n/a" : row.ratio.toFixed(2)} step=${row.stepGflops.toFixed(1)} GFLOP/s` +
         ` matmul=${row.engineMatmulGflops.toFixed(1)} GFLOP/s` +
-        (torch && torch.blas !== "openblas" ? ` (torch on ${torch.blas})` : ""),
+        (torch && torch.blas !== "openblas" ? ` (torch on ${torch.blas})` : "") +
+        (repeat > 1
+          ? ` runs(ms/step): ours ${row.runs.ours.map(fmt).join(",")}` +
+            (torch ? ` torch ${row.runs.torch.map(fmt).join(",")}` : "")
+          : ""),
     );
   }
 }
@@ -174,6 +206,6 @@ const out = join(here, "results", "latest.json");
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(
   out,
-  `${JSON.stringify({ date: new Date().toISOString(), batch: BATCH, warmup, rounds, steps, torch: torchSkip ?? "ok", rows }, null, 2)}\n`,
+  `${JSON.stringify({ date: new Date().toISOString(), batch: BATCH, warmup, rounds, steps, repeat, torch: torchSkip ?? "ok", rows }, null, 2)}\n`,
 );
 console.log(`bench: wrote ${out}`);
