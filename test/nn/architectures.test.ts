@@ -165,6 +165,13 @@ test("the bordered conv stacks compute the plain stack's values and gradients", 
       tree.dispose(p);
       return out;
     };
+    // Forward-only passes (encoding a dataset, decoding samples) use the inference schedule.
+    const inference = (() => {
+      const copy = tree.map((a: Array) => a.ref, params);
+      const { mu, logvar } = arch.encode(copy.encoder, x.ref, "inference");
+      logvar.dispose();
+      return np.sum(arch.decode(copy.decoder, mu, "inference").mul(r.ref));
+    })();
     const [valueB, gradB] = valueAndGrad(bordered)(
       tree.map((a: Array) => a.ref, params),
       x.ref,
@@ -173,6 +180,8 @@ test("the bordered conv stacks compute the plain stack's values and gradients", 
     const [valueP, gradP] = valueAndGrad(plain)(params, x, r);
     const [b, p] = [(await valueB.data())[0], (await valueP.data())[0]];
     assert.ok(Math.abs(b - p) <= 1e-5 * Math.abs(p), `${name}: value ${b} vs plain ${p}`);
+    const inf = (await inference.data())[0];
+    assert.ok(Math.abs(inf - p) <= 1e-5 * Math.abs(p), `${name}: inference ${inf} vs plain ${p}`);
     const leavesB = tree.leaves(gradB) as Array[];
     const leavesP = tree.leaves(gradP) as Array[];
     assert.equal(leavesB.length, leavesP.length);
