@@ -337,7 +337,10 @@ function subPixelWeights(w: Array, s: number, cp: number, op: number): Array {
   const [, , kh, kw] = w.shape;
   const ah = Math.ceil(kh / s);
   const aw = Math.ceil(kw / s);
-  return padWeight(w, s, cp, op).reshape([cp, op, ah, s, aw, s]).transpose([2, 4, 0, 3, 5, 1]);
+  return padWeight(w, s, cp, op)
+    .reshape([cp, op, ah, s, aw, s])
+    .transpose([2, 4, 0, 3, 5, 1])
+    .reshape([ah, aw, cp, s * s * op]);
 }
 
 /**
@@ -355,14 +358,12 @@ function inputSideBlocks(
   schedule: ConvSchedule,
 ): Array {
   const [, h, wd, c] = x.shape;
-  const [, , kh, kw] = w.shape;
-  const ah = Math.ceil(kh / s);
-  const aw = Math.ceil(kw / s);
   const cp = roundUp(c, SIMD_LANES);
+  // Window shift a' = A − 1 − a pairs with W_ab.
+  const v = np.flip(subPixelWeights(w, s, cp, op), [0, 1]);
+  const [ah, aw] = v.shape;
   // Block I reads input rows I − a, a < A, so the input window is rows [i0 − A + 1, i1).
   const xs = padOrCrop2d(x, [ah - 1 - i0, i1 - h, aw - 1 - j0, j1 - wd], cp - c);
-  // Window shift a' = A − 1 − a pairs with W_ab.
-  const v = np.flip(subPixelWeights(w, s, cp, op), [0, 1]).reshape([ah, aw, cp, s * s * op]);
   return shiftedMatmulSum(xs, v, i1 - i0, j1 - j0, schedule);
 }
 
@@ -381,11 +382,8 @@ function outputSideBlocks(
   [i0, i1, j0, j1]: [number, number, number, number],
 ): Array {
   const [batch, h, wd, c] = x.shape;
-  const [, o, kh, kw] = w.shape;
-  const ah = Math.ceil(kh / s);
-  const aw = Math.ceil(kw / s);
-  const n = s * s * o;
-  const v = subPixelWeights(w, s, c, o).reshape([ah, aw, c, n]);
+  const v = subPixelWeights(w, s, c, w.shape[1]);
+  const [ah, aw, , n] = v.shape;
   const flat = x.reshape([-1, c]);
   let y: Array | undefined;
   for (let a = 0; a < ah; a++) {

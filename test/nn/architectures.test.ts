@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { conv2d, convTranspose2d } from "../../src/engine/conv.ts";
+import { type ConvSchedule, conv2d, convTranspose2d } from "../../src/engine/conv.ts";
 import { dense } from "../../src/engine/dense.ts";
 import { initEngine } from "../../src/engine/device.ts";
 import { type Array, nn, numpy as np, random, tree, valueAndGrad } from "../../src/engine/jax.ts";
@@ -108,33 +108,16 @@ test("an image size the architecture cannot take is rejected with the sizes it n
  */
 function plainConvStack(encoder: EncoderParams, decoder: DecoderParams, x: Array): Array {
   const stage = { stride: 2, padding: 1 };
+  const borrow = <T>(p: T): T => tree.map((a: Array) => a.ref, p as never) as T;
   const batch = x.shape[0];
   let h = x;
   for (const layer of encoder.convs) h = nn.relu(conv2d(h, layer.w.ref, stage).add(layer.b.ref));
-  h = nn.relu(
-    dense(
-      tree.map((a: Array) => a.ref, encoder.fcs[0]),
-      h.reshape([batch, -1]),
-    ),
-  );
-  const latent = dense(
-    tree.map((a: Array) => a.ref, encoder.fcs[1]),
-    h,
-  ).slice([], [0, 3]);
-  h = nn.relu(
-    dense(
-      tree.map((a: Array) => a.ref, decoder.fcs[0]),
-      latent,
-    ),
-  );
+  h = nn.relu(dense(borrow(encoder.fcs[0]), h.reshape([batch, -1])));
+  const latent = dense(borrow(encoder.fcs[1]), h).slice([], [0, 3]);
+  h = nn.relu(dense(borrow(decoder.fcs[0]), latent));
   const innerC = decoder.convs[0].w.shape[0];
   const inner = Math.sqrt(decoder.fcs[1].w.shape[0] / innerC);
-  h = nn.relu(
-    dense(
-      tree.map((a: Array) => a.ref, decoder.fcs[1]),
-      h,
-    ),
-  );
+  h = nn.relu(dense(borrow(decoder.fcs[1]), h));
   h = h.reshape([batch, inner, inner, innerC]);
   decoder.convs.forEach((layer, i) => {
     h = convTranspose2d(h, layer.w.ref, stage).add(layer.b.ref);
@@ -155,10 +138,15 @@ test("the bordered conv stacks compute the plain stack's values and gradients", 
     };
     const x = random.uniform(keyFromSeed(9), [2, size, size, 1]);
     const r = random.normal(keyFromSeed(10), [2, size, size, 1]);
-    const bordered = (p: typeof params, xs: Array, rs: Array): Array => {
-      const { mu, logvar } = arch.encode(p.encoder, xs);
+    const bordered = (
+      p: typeof params,
+      xs: Array,
+      rs: Array,
+      schedule: ConvSchedule = "training",
+    ): Array => {
+      const { mu, logvar } = arch.encode(p.encoder, xs, schedule);
       logvar.dispose();
-      return np.sum(arch.decode(p.decoder, mu).mul(rs));
+      return np.sum(arch.decode(p.decoder, mu, schedule).mul(rs));
     };
     const plain = (p: typeof params, xs: Array, rs: Array): Array => {
       const out = np.sum(plainConvStack(p.encoder, p.decoder, xs).mul(rs));
@@ -166,12 +154,12 @@ test("the bordered conv stacks compute the plain stack's values and gradients", 
       return out;
     };
     // Forward-only passes (encoding a dataset, decoding samples) use the inference schedule.
-    const inference = (() => {
-      const copy = tree.map((a: Array) => a.ref, params);
-      const { mu, logvar } = arch.encode(copy.encoder, x.ref, "inference");
-      logvar.dispose();
-      return np.sum(arch.decode(copy.decoder, mu, "inference").mul(r.ref));
-    })();
+    const inference = bordered(
+      tree.map((a: Array) => a.ref, params),
+      x.ref,
+      r.ref,
+      "inference",
+    );
     const [valueB, gradB] = valueAndGrad(bordered)(
       tree.map((a: Array) => a.ref, params),
       x.ref,
