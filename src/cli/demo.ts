@@ -8,12 +8,12 @@ import { join } from "node:path";
 
 export async function runDemo(opts: { steps: string; out: string }): Promise<void> {
   const { initEngine } = await import("../engine/device.ts");
-  const { parseTrainConfig } = await import("../train/config.ts");
-  const { runTraining } = await import("../train/run-training.ts");
-  const { hasCheckpoint } = await import("../train/checkpoint.ts");
-  const { loadTrainedRun } = await import("../train/trained-run.ts");
-  const { runSplit } = await import("../train/run-training.ts");
-  const { encodeDataset } = await import("../metrics/encode-dataset.ts");
+  const { parseTrainConfig } = await import("../run/config.ts");
+  const { runTraining } = await import("../run/run-training.ts");
+  const { hasCheckpoint } = await import("../run/checkpoint.ts");
+  const { loadTrainedRun } = await import("../run/trained-run.ts");
+  const { runSplit } = await import("../run/build.ts");
+  const { encodeDataset } = await import("../run/encode-dataset.ts");
   const { elboDecomposition } = await import("../metrics/elbo-decomposition.ts");
   const { sampleImages, reconstructValidationImages } = await import("../viz/samples.ts");
   const { writeImageGrid } = await import("../viz/image-grid.ts");

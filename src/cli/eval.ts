@@ -46,9 +46,11 @@ function list(text: string | undefined, flag = "--metrics"): string[] | undefine
 export async function runEvalCommand(runDir: string, opts: EvalCommandOptions): Promise<void> {
   const { initEngine } = await import("../engine/device.ts");
   await initEngine("wasm");
-  const { loadTrainedRun } = await import("../train/trained-run.ts");
+  const { loadTrainedRun } = await import("../run/trained-run.ts");
   const { evaluateRun } = await import("../metrics/evaluate-run.ts");
   const { writeFileAtomic } = await import("../engine/atomic-write.ts");
+  const { countProgress } = await import("../run/progress.ts");
+  const encoding = countProgress("encoding", { enabled: opts.progress !== false });
   const options = {
     metrics: list(opts.metrics),
     seed: wholeNumber("--seed", opts.seed, 0),
@@ -61,7 +63,7 @@ export async function runEvalCommand(runDir: string, opts: EvalCommandOptions): 
     numEval: wholeNumber("--num-eval", opts.numEval, 1),
     batchSize: wholeNumber("--batch", opts.batch, 1),
     // commander sets progress true unless --no-progress: only `false` is a choice.
-    progress: opts.progress === false ? false : undefined,
+    onEncodeProgress: encoding.update,
     queries: opts.queries === undefined ? undefined : list(opts.queries, "--queries"),
     tripletsPerQuery: wholeNumber("--triplets-per-query", opts.tripletsPerQuery, 1),
   };
@@ -81,7 +83,7 @@ export async function runEvalCommand(runDir: string, opts: EvalCommandOptions): 
     });
   }
   const log = opts.json ? () => {} : (line: string) => process.stderr.write(`${line}\n`);
-  const report = await evaluateRun(run, { ...options, include }, log);
+  const report = await evaluateRun(run, { ...options, include }, log).finally(encoding.stop);
   const path = join(runDir, "eval.json");
   writeFileAtomic(path, `${JSON.stringify(report, null, 2)}\n`);
   if (opts.json) {

@@ -15,13 +15,13 @@ export function parseIndexList(flag: string, text: string): number[] {
 async function openRun(runDir: string) {
   const { initEngine } = await import("../engine/device.ts");
   await initEngine("wasm");
-  const { loadTrainedRun } = await import("../train/trained-run.ts");
+  const { loadTrainedRun } = await import("../run/trained-run.ts");
   return loadTrainedRun(runDir);
 }
 
 /** A seeded random order of the run's held-out images (the training images if none are held out). */
 async function heldOutOrder(run: Awaited<ReturnType<typeof openRun>>): Promise<number[]> {
-  const { runSplit } = await import("../train/run-training.ts");
+  const { runSplit } = await import("../run/build.ts");
   const { permutation, Rng } = await import("../data/random.ts");
   const { validation, train } = runSplit(run.config, run.dataset);
   const pool = validation.length > 0 ? validation : train;

@@ -1,7 +1,7 @@
 /** `disentangle train`: flags or `--config run.json` (flags win), `--resume runs/NAME`. */
 import type { Command } from "commander";
 import type { DeviceName } from "../engine/device.ts";
-import type { TrainConfig } from "../train/config.ts";
+import type { TrainConfig } from "../run/config.ts";
 
 /** Flag name -> config field, for flags whose value is a number. */
 const NUMERIC_FLAGS = {
@@ -161,9 +161,10 @@ export function registerTrain(program: Command): void {
     .option("--no-progress", "no progress output")
     .action(async (opts: Record<string, unknown>) => {
       const { initEngine } = await import("../engine/device.ts");
-      const { loadTrainConfigFile, parseTrainConfig } = await import("../train/config.ts");
-      const { readRunConfig } = await import("../train/checkpoint.ts");
-      const { runTraining } = await import("../train/run-training.ts");
+      const { parseTrainConfig } = await import("../run/config.ts");
+      const { loadTrainConfigFile } = await import("../run/config-file.ts");
+      const { readRunConfig } = await import("../run/checkpoint.ts");
+      const { runTraining } = await import("../run/run-training.ts");
       const engine = await initEngine(opts.device as DeviceName);
       const overrides = flagOverrides(opts);
       const resumeDir = opts.resume as string | undefined;

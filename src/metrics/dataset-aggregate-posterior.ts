@@ -6,7 +6,7 @@
  * M·N·Z, run in jitted chunks of the dataset.
  */
 import { type Array, jit, nn, numpy as np } from "../engine/jax.ts";
-import type { EncodedPosteriors } from "./encode-dataset.ts";
+import type { EncodedPosteriors } from "../run/encode-dataset.ts";
 
 export interface AggregatePosteriorAt {
   /** [M] log q(z_m). */

@@ -9,7 +9,7 @@
  */
 import { Rng } from "../data/random.ts";
 import { logAggregatePosterior } from "./dataset-aggregate-posterior.ts";
-import type { EncodedPosteriors } from "./encode-dataset.ts";
+import type { EncodedPosteriors } from "../run/encode-dataset.ts";
 import { standardNormal } from "./normal.ts";
 
 export interface ElboDecomposition {

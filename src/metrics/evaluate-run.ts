@@ -16,12 +16,12 @@
  * - decomposition: 10000 Monte Carlo points against the encoded posteriors.
  */
 import { permutation, Rng } from "../data/random.ts";
-import type { TrainedRun } from "../train/trained-run.ts";
+import { type EncodedPosteriors, encodeDataset } from "../run/encode-dataset.ts";
+import type { TrainedRun } from "../run/trained-run.ts";
 import type { CodeMatrix, FactorMatrix } from "./arrays.ts";
 import { betaVaeScore } from "./beta-vae.ts";
 import { dci } from "./dci.ts";
 import { elboDecomposition } from "./elbo-decomposition.ts";
-import { type EncodedPosteriors, encodeDataset } from "./encode-dataset.ts";
 import { factorVaeScore } from "./factor-vae.ts";
 import { migChen, migDlib } from "./mig.ts";
 import { modularity } from "./modularity.ts";
@@ -52,8 +52,8 @@ export interface EvalOptions {
   numEval?: number;
   /** Images per encoder call. Default 256. */
   batchSize?: number;
-  /** Progress bar while encoding (default: on a TTY for long encodings). */
-  progress?: boolean;
+  /** Hears the images encoded so far (the CLI draws a bar with it). */
+  onEncodeProgress?: (done: number, total: number) => void;
   /** triplet: queries to score a run that has none of its own (its full latent space). */
   queries?: string[];
   /** triplet: held-out triplets per query. Default 1000. */
@@ -356,7 +356,7 @@ export async function evaluateRun(
   const encodeStart = performance.now();
   const posteriors = await encodeDataset(run.model, run.params.encoder, dataset, rows, {
     batchSize: options.batchSize,
-    progress: options.progress,
+    onProgress: options.onEncodeProgress,
   });
   const encodeSeconds = (performance.now() - encodeStart) / 1000;
   let oracle: RepresentationOracle | undefined;

@@ -6,8 +6,12 @@
  * is deterministic, so the two agree.
  */
 import type { Dataset } from "../data/dataset.ts";
-import type { TrainedRun } from "../train/trained-run.ts";
-import { type EncodedPosteriors, type EncodeOptions, encodeDataset } from "./encode-dataset.ts";
+import {
+  type EncodedPosteriors,
+  type EncodeOptions,
+  encodeDataset,
+} from "../run/encode-dataset.ts";
+import type { TrainedRun } from "../run/trained-run.ts";
 import type { RepresentationOracle } from "./oracle.ts";
 
 /** Grid index of each row of `factors` [n, K] (factor indices), checked against `sizes`. */
@@ -68,10 +72,13 @@ export function oracleFromRun(
         }
         return codes;
       }
-      const encoded = await encodeDataset(run.model, run.params.encoder, run.dataset, indices, {
-        progress: false,
-        ...encodeOptions,
-      });
+      const encoded = await encodeDataset(
+        run.model,
+        run.params.encoder,
+        run.dataset,
+        indices,
+        encodeOptions,
+      );
       return encoded.mu;
     },
   };

@@ -9,10 +9,10 @@
 import { type TripletQuery, TripletSampler } from "../data/triplets.ts";
 import { createDivergence } from "../distributions/divergences/divergence.ts";
 import { keyFromSeed } from "../engine/prng.ts";
-import { runSplit } from "../train/run-training.ts";
-import type { TrainedRun } from "../train/trained-run.ts";
-import { divergenceConfig, parseQuery } from "../train/triplet-task.ts";
-import { encodeDataset } from "./encode-dataset.ts";
+import { divergenceConfig, parseQuery, runSplit } from "../run/build.ts";
+import { encodeDataset } from "../run/encode-dataset.ts";
+import { drawHeldOutTriplets } from "../run/held-out-triplets.ts";
+import type { TrainedRun } from "../run/trained-run.ts";
 import { tripletAccuracy } from "./triplet-accuracy.ts";
 
 export interface TripletEvalOptions {
@@ -50,13 +50,8 @@ export async function evaluateTriplets(
   const { validation } = runSplit(config, dataset);
   const perQuery = options.tripletsPerQuery ?? 1000;
   const sampler = new TripletSampler(dataset, queries, { seed: options.seed, indices: validation });
-  const drawn = sampler.sample(perQuery * names.length, 0);
-  const images = Int32Array.from(new Set([...drawn.anchor, ...drawn.positive, ...drawn.negative]));
-  const row = new Map<number, number>(globalThis.Array.from(images, (image, i) => [image, i]));
-  const rows = (a: Int32Array) => Int32Array.from(a, (image) => row.get(image) as number);
-  const posteriors = await encodeDataset(model, params.encoder, dataset, images, {
-    progress: false,
-  });
+  const heldOut = drawHeldOutTriplets(sampler, perQuery);
+  const posteriors = await encodeDataset(model, params.encoder, dataset, heldOut.images);
   const latentDim = posteriors.latentDim;
   const divergence = createDivergence(divergenceConfig(config));
   const masks = run.masks ?? { data: new Float32Array(0), queries: 0, dims: latentDim };
@@ -65,12 +60,7 @@ export async function evaluateTriplets(
   const stochastic = divergence.noiseShape([1, latentDim]) !== null;
   const report = await tripletAccuracy(
     { mu: posteriors.mu, logvar: posteriors.logvar, count: posteriors.count, dims: latentDim },
-    {
-      anchor: rows(drawn.anchor),
-      positive: rows(drawn.positive),
-      negative: rows(drawn.negative),
-      query: drawn.query,
-    },
+    heldOut.rows,
     { data: maskData, queries: names.length, dims: latentDim },
     divergence,
     stochastic ? { key: keyFromSeed(options.seed) } : {},

@@ -17,13 +17,15 @@ import {
 } from "../distributions/divergences/divergence.ts";
 import { type Array, numpy as np, random, tree } from "../engine/jax.ts";
 import { foldIn, keyFromSeed, splitKey } from "../engine/prng.ts";
-import { encodeDataset } from "../metrics/encode-dataset.ts";
 import { tripletAccuracy } from "../metrics/triplet-accuracy.ts";
-import { createSubspaceMasks, type MaskParams, type SubspaceMasks } from "../nn/subspace-masks.ts";
+import type { MaskParams, SubspaceMasks } from "../nn/subspace-masks.ts";
 import type { Vae, VaeParams } from "../nn/vae.ts";
 import type { Objective } from "../objectives/objective.ts";
 import { tripletVaeObjective } from "../objectives/triplet-vae.ts";
-import type { TrainConfig } from "./config.ts";
+import { divergenceConfig, parseQuery, subspaceMasksOf } from "../run/build.ts";
+import type { TrainConfig } from "../run/config.ts";
+import { encodeDataset } from "../run/encode-dataset.ts";
+import { drawHeldOutTriplets } from "../run/held-out-triplets.ts";
 import type { TrainingTask } from "./task.ts";
 import { type ImageBatches, ImageBatchMaker, type VaeInputs } from "./vae-task.ts";
 
@@ -38,32 +40,6 @@ export type TripletInputs = VaeInputs & {
   noise?: Array;
 };
 
-/** Parses "identity" or "shape+color" into a query over those factors. */
-export function parseQuery(text: string, margin: number): TripletQuery {
-  return { name: text, factors: text.split("+").map((f) => f.trim()), margin };
-}
-
-export function divergenceConfig(config: TrainConfig): DivergenceConfig {
-  if (config.divergence !== "jensen-shannon") return { name: config.divergence };
-  return config.divergenceEstimator === "monte-carlo"
-    ? { name: "jensen-shannon", estimator: "monte-carlo", samples: 8 }
-    : { name: "jensen-shannon", estimator: "gauss-hermite" };
-}
-
-export function subspaceMasksOf(config: TrainConfig): SubspaceMasks {
-  const queries = config.queries.length;
-  return createSubspaceMasks(
-    config.masks === "learned"
-      ? { kind: "learned", queries, parameterization: "softplus" }
-      : {
-          kind: "fixed",
-          queries,
-          dimsPerQuery: config.dimsPerQuery ?? Math.max(1, Math.floor(config.z / (queries + 1))),
-        },
-    config.z,
-  );
-}
-
 /** Triplet images of a sample, anchors then positives then negatives. */
 function tripletImageIndices(triplets: Triplets): Int32Array {
   const t = triplets.anchor.length;
@@ -72,29 +48,6 @@ function tripletImageIndices(triplets: Triplets): Int32Array {
   out.set(triplets.positive, t);
   out.set(triplets.negative, 2 * t);
   return out;
-}
-
-/** Held-out triplets and the images they use, drawn once. */
-interface HeldOutTriplets {
-  images: Int32Array;
-  /** Triplets as rows of `images`. */
-  rows: { anchor: Int32Array; positive: Int32Array; negative: Int32Array; query: Int32Array };
-}
-
-function heldOutTriplets(sampler: TripletSampler, count: number): HeldOutTriplets {
-  const drawn = sampler.sample(count * sampler.queryNames.length, 0);
-  const images = Int32Array.from(new Set([...drawn.anchor, ...drawn.positive, ...drawn.negative]));
-  const row = new Map<number, number>(globalThis.Array.from(images, (image, i) => [image, i]));
-  const map = (a: Int32Array) => Int32Array.from(a, (image) => row.get(image) as number);
-  return {
-    images,
-    rows: {
-      anchor: map(drawn.anchor),
-      positive: map(drawn.positive),
-      negative: map(drawn.negative),
-      query: drawn.query,
-    },
-  };
 }
 
 export interface TripletTaskSetup {
@@ -131,7 +84,7 @@ export function tripletTask(setup: TripletTaskSetup): TrainingTask<TripletParams
     seed: config.seed + 1,
     indices: setup.evaluationIndices,
   });
-  const heldOut = heldOutTriplets(evaluationSampler, config.evalTriplets);
+  const heldOut = drawHeldOutTriplets(evaluationSampler, config.evalTriplets);
   const imageBatches = new ImageBatchMaker(batches, latentDim);
   const tripletCount = config.tripletsPerQuery * queries.length;
   const [h, w, c] = dataset.imageShape;
@@ -186,9 +139,7 @@ export function tripletTask(setup: TripletTaskSetup): TrainingTask<TripletParams
       return inputs;
     },
     async evaluate(params) {
-      const posteriors = await encodeDataset(model, params.vae.encoder, dataset, heldOut.images, {
-        progress: false,
-      });
+      const posteriors = await encodeDataset(model, params.vae.encoder, dataset, heldOut.images);
       const maskArray = masks.masks(tree.ref(params.masks));
       const maskData = (await maskArray.data()) as Float32Array;
       const stochastic = divergence.noiseShape([1, latentDim]) !== null;

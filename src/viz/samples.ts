@@ -5,8 +5,8 @@
 import { type Array, numpy as np, random, tree } from "../engine/jax.ts";
 import { keyFromSeed } from "../engine/prng.ts";
 import type { Vae, VaeParams } from "../nn/vae.ts";
-import { runSplit } from "../train/run-training.ts";
-import type { TrainedRun } from "../train/trained-run.ts";
+import { runSplit } from "../run/build.ts";
+import type { TrainedRun } from "../run/trained-run.ts";
 
 async function toImages(out: Array): Promise<Float32Array> {
   const data = (await np.clip(out, 0, 1).data()) as Float32Array;

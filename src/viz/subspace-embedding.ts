@@ -3,8 +3,8 @@
  * posterior means of a set of images restricted to a query's subspace, with every factor
  * value of each image.
  */
-import { encodeDataset } from "../metrics/encode-dataset.ts";
-import { queryMask, type TrainedRun } from "../train/trained-run.ts";
+import { encodeDataset } from "../run/encode-dataset.ts";
+import { queryMask, type TrainedRun } from "../run/trained-run.ts";
 import { subspaceDims } from "./swap.ts";
 
 export interface SubspaceEmbedding {

@@ -4,8 +4,8 @@
  * query Q's subspace taken from z_A (Karaletsos et al. 2016, Sec. 5).
  */
 import { tree } from "../engine/jax.ts";
-import { encodeDataset } from "../metrics/encode-dataset.ts";
-import { queryMask, type TrainedRun } from "../train/trained-run.ts";
+import { encodeDataset } from "../run/encode-dataset.ts";
+import { queryMask, type TrainedRun } from "../run/trained-run.ts";
 import { swapGrid } from "./swap.ts";
 
 export interface SwapFigure {
@@ -35,8 +35,8 @@ export async function subspaceSwapFigure(
       }
     }
   }
-  const zA = await encodeDataset(model, params.encoder, dataset, a, { progress: false });
-  const zB = await encodeDataset(model, params.encoder, dataset, b, { progress: false });
+  const zA = await encodeDataset(model, params.encoder, dataset, a);
+  const zB = await encodeDataset(model, params.encoder, dataset, b);
   const grid = await swapGrid(
     (z) => model.decodeMean(tree.ref(params.decoder), z),
     zA.mu,

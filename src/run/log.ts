@@ -1,12 +1,7 @@
 /** The run's JSONL log: one object per line with `step`, `loss` and every objective term. */
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import { writeFileAtomic } from "../engine/atomic-write.ts";
-
-export interface LogRow {
-  step: number;
-  loss: number;
-  [term: string]: number;
-}
+import type { LogRow } from "../train/loop.ts";
 
 export function appendLogRow(path: string, row: LogRow): void {
   appendFileSync(path, `${JSON.stringify(row)}\n`);

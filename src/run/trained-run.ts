@@ -3,11 +3,10 @@ import type { Dataset } from "../data/dataset.ts";
 import { tree } from "../engine/jax.ts";
 import type { MaskParams } from "../nn/subspace-masks.ts";
 import type { Vae, VaeParams } from "../nn/vae.ts";
+import type { TaskParams } from "../train/task.ts";
+import { buildModel, loadRunDataset, subspaceMasksOf } from "./build.ts";
 import { loadCheckpoint, readRunConfig } from "./checkpoint.ts";
 import type { TrainConfig } from "./config.ts";
-import { buildModel, loadRunDataset } from "./run-training.ts";
-import type { TaskParams } from "./task.ts";
-import { subspaceMasksOf } from "./triplet-task.ts";
 
 /** A triplet VAE's query masks as plain numbers. */
 export interface QueryMasks {

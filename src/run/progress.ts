@@ -54,3 +54,32 @@ export function createProgress(
     stop() {},
   };
 }
+
+/**
+ * A bar for a long count on stderr (encoding a dataset): shown on a terminal when there are
+ * at least `minimum` items and `enabled` is not false; silent otherwise.
+ */
+export function countProgress(
+  label: string,
+  options: { enabled?: boolean; minimum?: number } = {},
+): { update(done: number, total: number): void; stop(): void } {
+  if (options.enabled === false || process.stderr.isTTY !== true) {
+    return { update() {}, stop() {} };
+  }
+  const bar = new cliProgress.SingleBar(
+    { format: `${label} [{bar}] {value}/{total} | eta {eta_formatted}`, stream: process.stderr },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  return {
+    update(done, total) {
+      if (total < (options.minimum ?? 5000)) return;
+      if (!started) bar.start(total, 0);
+      started = true;
+      bar.update(done);
+    },
+    stop: () => {
+      if (started) bar.stop();
+    },
+  };
+}

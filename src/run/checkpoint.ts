@@ -14,6 +14,7 @@ import { type Array, tree as jaxTree } from "../engine/jax.ts";
 import { keyFromData, keyToData } from "../engine/prng.ts";
 import { loadTree, saveTree } from "../engine/safetensors.ts";
 import { conformTree } from "../engine/tree-names.ts";
+import type { TrainingState } from "../train/loop.ts";
 import { ConfigError, parseTrainConfig, type TrainConfig } from "./config.ts";
 
 export const CHECKPOINT_FILE = "checkpoint.safetensors";
@@ -21,13 +22,8 @@ export const CONFIG_FILE = "config.json";
 export const LOG_FILE = "log.jsonl";
 const FORMAT = "disentangle-checkpoint-v1";
 
-export interface Checkpoint<P> {
-  step: number;
-  params: P;
-  opt: AdamState<P>;
-  /** The run's base PRNG key; per-step keys are derived from it with foldIn(key, step). */
-  key: Array;
-}
+/** What a checkpoint holds: the training state (the loop's {@link TrainingState}). */
+export type Checkpoint<P> = TrainingState<P>;
 
 export function writeRunConfig(runDir: string, config: TrainConfig): void {
   mkdirSync(runDir, { recursive: true });

@@ -1,9 +1,8 @@
 /**
  * Encodes (a subset of) a dataset with a trained encoder: posterior means and
  * log-variances of q(z|x) for every image, in fixed-size jitted batches (the last batch is
- * padded, so the encoder is traced once), with progress on stderr for long runs.
+ * padded, so the encoder is traced once), reporting progress to a callback.
  */
-import cliProgress from "cli-progress";
 import type { Dataset } from "../data/dataset.ts";
 import { jit, numpy as np, tree } from "../engine/jax.ts";
 import type { EncoderParams, PosteriorParams } from "../nn/architecture.ts";
@@ -22,8 +21,8 @@ export interface EncodedPosteriors {
 export interface EncodeOptions {
   /** Images per jitted batch (default 256). */
   batchSize?: number;
-  /** Show a progress bar on stderr (default: when more than 20 batches and stderr is a TTY). */
-  progress?: boolean;
+  /** Hears the number of images encoded so far after every batch (see run/progress.ts for a bar). */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /** Encodes `indices` (default: every image). Borrows `encoder` (does not consume it). */
@@ -48,17 +47,6 @@ export async function encodeDataset(
   const logvar = new Float32Array(count * latentDim);
   const images = new Float32Array(batchSize * h * w * c);
   const batchIndices = new Int32Array(batchSize);
-  const showProgress = options.progress ?? (batches > 20 && process.stderr.isTTY === true);
-  const bar = showProgress
-    ? new cliProgress.SingleBar(
-        {
-          format: "encoding [{bar}] {value}/{total} images | eta {eta_formatted}",
-          stream: process.stderr,
-        },
-        cliProgress.Presets.shades_classic,
-      )
-    : undefined;
-  bar?.start(count, 0);
   try {
     for (let b = 0; b < batches; b++) {
       const start = b * batchSize;
@@ -69,10 +57,9 @@ export async function encodeDataset(
       const [m, v] = await Promise.all([out.mu.data(), out.logvar.data()]);
       mu.set((m as Float32Array).subarray(0, filled * latentDim), start * latentDim);
       logvar.set((v as Float32Array).subarray(0, filled * latentDim), start * latentDim);
-      bar?.update(start + filled);
+      options.onProgress?.(start + filled, count);
     }
   } finally {
-    bar?.stop();
     encode.dispose();
   }
   return { count, latentDim, mu, logvar };

@@ -3,7 +3,6 @@
  * validated with zod. Errors name the field, the value and what was expected (and, for a
  * config file, the file and line).
  */
-import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { DATASET_NAMES, type DatasetName } from "../data/registry.ts";
 import { ARCHITECTURE_NAMES } from "../nn/architecture.ts";
@@ -127,27 +126,4 @@ export function parseTrainConfig(input: unknown, source: string, text?: string):
     return `${where}: field "${field}"${describeValue(input, issue.path)}: ${issue.message}`;
   });
   throw new ConfigError(problems.join("\n"));
-}
-
-/** Reads and validates a JSON config file; `overrides` (e.g. from flags) win over the file. */
-export function loadTrainConfigFile(
-  path: string,
-  overrides: Record<string, unknown> = {},
-): TrainConfig {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (error) {
-    throw new ConfigError(`${path}: cannot read config file (${(error as Error).message})`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw new ConfigError(`${path}: not valid JSON (${(error as Error).message})`);
-  }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    throw new ConfigError(`${path}: expected a JSON object of training settings`);
-  }
-  return parseTrainConfig({ ...parsed, ...overrides }, path, text);
 }

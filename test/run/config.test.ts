@@ -9,7 +9,7 @@ import {
   effectiveBeta,
   loadTrainConfigFile,
   parseTrainConfig,
-} from "../../src/train/config.ts";
+} from "../../src/run/config.ts";
 
 test("defaults make a beta-TCVAE on sprites with beta 6", () => {
   const config = parseTrainConfig({}, "command line");

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { decodeSafetensors } from "../../src/engine/safetensors.ts";
-import { readLog } from "../../src/train/log.ts";
+import { readLog } from "../../src/run/log.ts";
 import { runCli, startCli, TINY_SPRITES, trainTinyRun } from "../helpers/cli.ts";
 
 const TINY = [

@@ -1,0 +1,77 @@
+/**
+ * Everything a run's config builds: the dataset, the model (architecture + likelihood), the
+ * train/held-out split, and for a triplet VAE its queries, subspace masks and divergence.
+ * One place, so training, evaluation and the pictures build the same run the same way.
+ */
+import type { Dataset } from "../data/dataset.ts";
+import { loadDataset } from "../data/registry.ts";
+import { holdOutFactorValues, type Split, trainValidationSplit } from "../data/split.ts";
+import type { TripletQuery } from "../data/triplets.ts";
+import type { DivergenceConfig } from "../distributions/divergences/divergence.ts";
+import type { ArchitectureName, ImageShape } from "../nn/architecture.ts";
+import { createArchitecture } from "../nn/architectures/index.ts";
+import { createSubspaceMasks, type SubspaceMasks } from "../nn/subspace-masks.ts";
+import { createVae, type LikelihoodConfig, type Vae } from "../nn/vae.ts";
+import type { TrainConfig } from "./config.ts";
+
+/** The default architecture for an image shape: conv-burgess at 64x64, conv-small at <=32, else the MLP. */
+export function defaultArchitecture([height, width]: ImageShape): ArchitectureName {
+  if (height === 64 && width === 64) return "conv-burgess";
+  if (height <= 32 && width <= 32 && height % 4 === 0 && width % 4 === 0) return "conv-small";
+  return "mlp-chen";
+}
+
+export function likelihoodOf(config: TrainConfig): LikelihoodConfig {
+  if (config.likelihood === "bernoulli") return { kind: "bernoulli" };
+  return config.gaussianVariance === "learned"
+    ? { kind: "gaussian", variance: "learned" }
+    : { kind: "gaussian", variance: config.gaussianVariance };
+}
+
+export function buildModel(config: TrainConfig, imageShape: ImageShape): Vae {
+  const name = config.architecture ?? defaultArchitecture(imageShape);
+  return createVae(
+    createArchitecture(name, { imageShape, latentDim: config.z }),
+    likelihoodOf(config),
+  );
+}
+
+export async function loadRunDataset(config: TrainConfig): Promise<Dataset> {
+  return loadDataset(config.data, { root: config.root, ...config.dataOptions } as never);
+}
+
+/**
+ * The run's train/held-out split: images with the `holdOut` factor values are held out
+ * when given (e.g. whole subjects), else a seeded random `validationFraction`.
+ */
+export function runSplit(config: TrainConfig, dataset: Dataset): Split {
+  return config.holdOut
+    ? holdOutFactorValues(dataset, config.holdOut.factor, config.holdOut.values)
+    : trainValidationSplit(dataset.count, config.validationFraction, config.seed);
+}
+
+/** Parses "identity" or "shape+color" into a query over those factors. */
+export function parseQuery(text: string, margin: number): TripletQuery {
+  return { name: text, factors: text.split("+").map((f) => f.trim()), margin };
+}
+
+export function divergenceConfig(config: TrainConfig): DivergenceConfig {
+  if (config.divergence !== "jensen-shannon") return { name: config.divergence };
+  return config.divergenceEstimator === "monte-carlo"
+    ? { name: "jensen-shannon", estimator: "monte-carlo", samples: 8 }
+    : { name: "jensen-shannon", estimator: "gauss-hermite" };
+}
+
+export function subspaceMasksOf(config: TrainConfig): SubspaceMasks {
+  const queries = config.queries.length;
+  return createSubspaceMasks(
+    config.masks === "learned"
+      ? { kind: "learned", queries, parameterization: "softplus" }
+      : {
+          kind: "fixed",
+          queries,
+          dimsPerQuery: config.dimsPerQuery ?? Math.max(1, Math.floor(config.z / (queries + 1))),
+        },
+    config.z,
+  );
+}
