@@ -1,14 +1,16 @@
 /**
  * Triplet accuracy of a representation (Karaletsos, Belongie & Rätsch 2016, Sec. 5, Table 1;
  * Veit et al. 2017, Sec. 4): the fraction of held-out triplets (i, j, k) under query Q with
- * d(i, j) < d(i, k) (ties count half), where d sums per-dimension divergences between
- * posteriors q(z | x) weighted by a mask. Reported per query, in every query's subspace (the
+ * d(i, j) < d(i, k) (ties count half), where d is the divergence's masked distance between
+ * posteriors q(z | x) under a mask. Reported per query, in every query's subspace (the
  * matrix `cross`, whose diagonal is each query's own subspace) and in the full latent space
  * (every dimension weight 1). A subspace that captures only its own notion of similarity
  * scores near 1 on its query and near chance (0.5) on unrelated queries.
  *
- * The divergences are computed once per triplet pair with jax (in chunks), then weighted by
- * every mask in float64.
+ * A per-dimension divergence (d = Σ_h m_h D_h) is computed once per triplet pair with jax (in
+ * chunks), then weighted by every mask in float64. A joint one (jensen-shannon-joint) is
+ * evaluated in its masked form once per mask; a Monte Carlo divergence reuses one noise draw
+ * per chunk and pair across all masks.
  */
 import type { Divergence } from "../distributions/divergences/divergence.ts";
 import { type Array as JaxArray, numpy as np, random } from "../engine/jax.ts";
@@ -145,23 +147,53 @@ export async function tripletAccuracy(
       key = next;
       return random.normal(sub, divergence.noiseShape([end - start, dims]) as number[]);
     };
-    const dPositive = await divergence
-      .evaluate(side(rows("anchor")), side(rows("positive")), noise())
-      .data();
-    const dNegative = await divergence
-      .evaluate(side(rows("anchor")), side(rows("negative")), noise())
-      .data();
-    for (let t = 0; t < end - start; t++) {
+    const count = end - start;
+    // distances[r]: d(i, j) and d(i, k) of this chunk's triplets under mask r (r = queries: all ones).
+    const distances: { positive: ArrayLike<number>; negative: ArrayLike<number> }[] = [];
+    if (divergence.kind === "per-dimension") {
+      const dPositive = await divergence
+        .evaluate(side(rows("anchor")), side(rows("positive")), noise())
+        .data();
+      const dNegative = await divergence
+        .evaluate(side(rows("anchor")), side(rows("negative")), noise())
+        .data();
+      for (let r = 0; r <= queries; r++) {
+        const positive = new Float64Array(count);
+        const negative = new Float64Array(count);
+        for (let t = 0; t < count; t++) {
+          for (let h = 0; h < dims; h++) {
+            const m = r === queries ? 1 : masks.data[r * dims + h];
+            positive[t] += m * dPositive[t * dims + h];
+            negative[t] += m * dNegative[t * dims + h];
+          }
+        }
+        distances.push({ positive, negative });
+      }
+    } else {
+      const noisePositive = noise();
+      const noiseNegative = noise();
+      for (let r = 0; r <= queries; r++) {
+        const row = Float32Array.from({ length: dims }, (_, h) =>
+          r === queries ? 1 : masks.data[r * dims + h],
+        );
+        const maskRows = () => np.tile(np.array(row), [count, 1]);
+        const positive = await divergence
+          .masked(side(rows("anchor")), side(rows("positive")), maskRows(), noisePositive?.ref)
+          .data();
+        const negative = await divergence
+          .masked(side(rows("anchor")), side(rows("negative")), maskRows(), noiseNegative?.ref)
+          .data();
+        distances.push({ positive, negative });
+      }
+      noisePositive?.dispose();
+      noiseNegative?.dispose();
+    }
+    for (let t = 0; t < count; t++) {
       const q = triplets.query[start + t];
       counts[q]++;
       for (let r = 0; r <= queries; r++) {
-        let positive = 0;
-        let negative = 0;
-        for (let h = 0; h < dims; h++) {
-          const m = r === queries ? 1 : masks.data[r * dims + h];
-          positive += m * dPositive[t * dims + h];
-          negative += m * dNegative[t * dims + h];
-        }
+        const positive = distances[r].positive[t];
+        const negative = distances[r].negative[t];
         right[q][r] += positive < negative ? 1 : positive === negative ? 0.5 : 0;
       }
     }

@@ -3,8 +3,11 @@
  * eqs. 4-5). A triplet t = (i, j, k) under query Q says "i is more like j than like k under Q";
  * its likelihood is a Bernoulli with a softmax over negative masked divergences,
  *   p(t | z_i, z_j, z_k) = exp(-d_Q(i,j)) / (exp(-d_Q(i,j)) + exp(-d_Q(i,k))),
- *   d_Q(i, j) = Σ_h m_Q,h D(q(z_i,h | x_i), q(z_j,h | x_j)),
- * so log p(t) = -softplus(d_Q(i,j) - d_Q(i,k)), computed in that stable form.
+ * so log p(t) = -softplus(d_Q(i,j) - d_Q(i,k)), computed in that stable form. The masked
+ * divergence d_Q(i, j) = d_{m_Q}(q(z_i | x_i), q(z_j | x_j)) is the divergence's own `masked`:
+ * the paper's Σ_h m_Q,h D(q(z_i,h | x_i), q(z_j,h | x_j)) for a per-dimension divergence, or the
+ * Jensen-Shannon divergence of the masked joint posteriors (jensen-shannon-joint: in [0, log 2]
+ * for mask weights in [0, 1], so then p(t) <= 1/(1 + 1/2) = 2/3).
  */
 
 import type { DiagonalGaussian, Divergence } from "../distributions/divergences/divergence.ts";
@@ -45,8 +48,9 @@ export function masksPerTriplet(masks: Array, query: Array): Array {
 }
 
 /**
- * d_Q(i, j) and d_Q(i, k) for T triplets: per-dimension divergences weighted by the triplet's
- * mask row `masks` [T, Z] and summed. Consumes everything.
+ * d_Q(i, j) and d_Q(i, k) for T triplets: the divergence's masked distance under each
+ * triplet's mask row `masks` [T, Z]. `noise` has shape `tripletNoiseShape(divergence, T, Z)`
+ * (Monte Carlo divergences only). Consumes everything.
  */
 export function tripletDistances(
   divergence: Divergence,
@@ -58,11 +62,9 @@ export function tripletDistances(
   const anchorCopy = { mu: anchor.mu.ref, logvar: anchor.logvar.ref };
   const noisePositive = noise?.ref.slice(0);
   const noiseNegative = noise?.slice(1);
-  const dPositive = divergence.evaluate(anchorCopy, positive, noisePositive);
-  const dNegative = divergence.evaluate(anchor, negative, noiseNegative);
   return {
-    positive: np.sum(dPositive.mul(masks.ref), -1),
-    negative: np.sum(dNegative.mul(masks), -1),
+    positive: divergence.masked(anchorCopy, positive, masks.ref, noisePositive),
+    negative: divergence.masked(anchor, negative, masks, noiseNegative),
   };
 }
 

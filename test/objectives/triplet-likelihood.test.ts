@@ -11,7 +11,10 @@ import {
   tripletLogLikelihood,
   tripletNoiseShape,
 } from "../../src/objectives/triplet-likelihood.ts";
-import { jensenShannonReference } from "../distributions/divergences/reference.ts";
+import {
+  jensenShannonReference,
+  jensenShannonReference2d,
+} from "../distributions/divergences/reference.ts";
 
 await initEngine("wasm");
 
@@ -99,11 +102,15 @@ test("triplet likelihood with Jensen-Shannon matches the Simpson reference, and 
   const dNeg = mask.reduce((s, m, h) => s + m * js1(a[0][h], al[0][h], n[0][h], nl[0][h]), 0);
   const expected = -Math.log1p(Math.exp(dPos - dNeg));
   const make = () => ({ anchor: gauss(a, al), positive: gauss(p, pl), negative: gauss(n, nl) });
-  const gh = createDivergence({ name: "jensen-shannon", estimator: "gauss-hermite" });
+  const gh = createDivergence({ name: "jensen-shannon-per-dim", estimator: "gauss-hermite" });
   const logp = await tripletLogLikelihood(tripletDistances(gh, make(), mat([mask]))).data();
   assert.ok(Math.abs(logp[0] - expected) < 2e-5, `GH ${logp[0]} vs reference ${expected}`);
 
-  const mc = createDivergence({ name: "jensen-shannon", estimator: "monte-carlo", samples: 20000 });
+  const mc = createDivergence({
+    name: "jensen-shannon-per-dim",
+    estimator: "monte-carlo",
+    samples: 20000,
+  });
   const shape = tripletNoiseShape(mc, 1, 2);
   assert.deepEqual(shape, [2, 2, 20000, 1, 2]);
   assert.equal(tripletNoiseShape(gh, 1, 2), null);
@@ -112,6 +119,52 @@ test("triplet likelihood with Jensen-Shannon matches the Simpson reference, and 
     tripletDistances(mc, make(), mat([mask]), noise),
   ).data();
   assert.ok(Math.abs(logpMc[0] - expected) < 0.01, `MC ${logpMc[0]} vs reference ${expected}`);
+});
+
+test("triplet likelihood with the joint JS matches 2-D quadrature over each triplet's selected dimensions", async () => {
+  // Two triplets in 3 dimensions; triplet 0 selects dims {0, 1}, triplet 1 dims {1, 2}.
+  const a = [[0.1, -0.4, 0.5]];
+  const al = [[-0.5, 0.2, 0.1]];
+  const p = [[0.6, 0.3, -0.5]];
+  const pl = [[-0.2, -0.6, 0.3]];
+  const n = [[-1.1, -0.2, 1.2]];
+  const nl = [[0.4, 0.0, -0.3]];
+  const masks = [
+    [1, 1, 0],
+    [0, 1, 1],
+  ];
+  const g = (mu: number[][], lv: number[][], h: number) => ({
+    mu: Math.fround(mu[0][h]),
+    sigma: Math.exp(Math.fround(lv[0][h]) / 2),
+  });
+  const expected = masks.map((row) => {
+    const [h, k] = [0, 1, 2].filter((x) => row[x] === 1);
+    const js = (mu: number[][], lv: number[][]) =>
+      jensenShannonReference2d([g(a, al, h), g(a, al, k)], [g(mu, lv, h), g(mu, lv, k)]);
+    return -Math.log1p(Math.exp(js(p, pl) - js(n, nl)));
+  });
+  const twice = (rows: number[][]) => [rows[0], rows[0]];
+  const joint = createDivergence({ name: "jensen-shannon-joint", samples: 20000 });
+  const shape = tripletNoiseShape(joint, 2, 3);
+  assert.deepEqual(shape, [2, 2, 20000, 2, 3]);
+  const logp = await tripletLogLikelihood(
+    tripletDistances(
+      joint,
+      {
+        anchor: gauss(twice(a), twice(al)),
+        positive: gauss(twice(p), twice(pl)),
+        negative: gauss(twice(n), twice(nl)),
+      },
+      mat(masks),
+      random.normal(keyFromSeed(6), shape as number[]),
+    ),
+  ).data();
+  for (let t = 0; t < 2; t++) {
+    assert.ok(
+      Math.abs(logp[t] - expected[t]) < 0.01,
+      `triplet ${t}: MC ${logp[t]} vs ${expected[t]}`,
+    );
+  }
 });
 
 test("ties count half in the triplet accuracy", async () => {

@@ -67,3 +67,30 @@ export function klReference(p: Gaussian1d, q: Gaussian1d): number {
     hi,
   );
 }
+
+/**
+ * JS of two 2-D diagonal Gaussians, p = p[0] ⊗ p[1] and q = q[0] ⊗ q[1], by tensor-product
+ * Simpson integration of ∫∫ 0.5 a log(a/m) + 0.5 b log(b/m), m = (a + b)/2, over a window of
+ * 12 standard deviations around both densities (`intervals` per axis). Checked against the
+ * 1-D reference when the second dimensions agree (6 digits at 400 intervals).
+ */
+export function jensenShannonReference2d(
+  p: [Gaussian1d, Gaussian1d],
+  q: [Gaussian1d, Gaussian1d],
+  intervals = 400,
+): number {
+  const axis = (h: number): [number, number] => [
+    Math.min(p[h].mu - 12 * p[h].sigma, q[h].mu - 12 * q[h].sigma),
+    Math.max(p[h].mu + 12 * p[h].sigma, q[h].mu + 12 * q[h].sigma),
+  ];
+  const [lo0, hi0] = axis(0);
+  const [lo1, hi1] = axis(1);
+  const integrand = (x: number, y: number) => {
+    const a = Math.exp(logNormal(x, p[0]) + logNormal(y, p[1]));
+    const b = Math.exp(logNormal(x, q[0]) + logNormal(y, q[1]));
+    const m = 0.5 * (a + b);
+    const term = (d: number) => (d > 0 ? d * Math.log(d / m) : 0);
+    return 0.5 * term(a) + 0.5 * term(b);
+  };
+  return simpson((x) => simpson((y) => integrand(x, y), lo1, hi1, intervals), lo0, hi0, intervals);
+}

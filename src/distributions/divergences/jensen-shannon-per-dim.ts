@@ -1,8 +1,10 @@
 /**
  * Jensen-Shannon divergence between two 1-D Gaussians (elementwise over diagonal posteriors),
- * JS(p, q) = 0.5 KL(p || m) + 0.5 KL(q || m), m = (p + q)/2, bounded by log 2 (Lin 1991);
- * the posterior divergence of Karaletsos, Belongie & Rätsch 2016 (Sec. 3). It has no closed
- * form; two differentiable estimators:
+ * JS(p, q) = 0.5 KL(p || m) + 0.5 KL(q || m), m = (p + q)/2, bounded by log 2 (Lin 1991).
+ * The divergence "jensen-shannon-per-dim" weights these per-dimension values by a mask and
+ * sums them, d_m = Σ_h m_h JS(p_h, q_h) (Karaletsos, Belongie & Rätsch 2016, Sec. 3, eq. 4):
+ * not the JS of the joint posteriors (jensen-shannon-joint.ts) and not bounded by log 2.
+ * The 1-D JS has no closed form; two differentiable estimators:
  *
  * - Monte Carlo with reparameterised samples z = mu + σ·ε:
  *   JS = log 2 - 0.5 E_p[softplus(log q(z) - log p(z))] - 0.5 E_q[softplus(log p(z) - log q(z))],
@@ -24,12 +26,13 @@ import type { DiagonalGaussian } from "./divergence.ts";
 import type { QuadratureRule } from "./gauss-hermite.ts";
 
 /**
- * log b(z) - log a(z) at z = mu_a + σ_a·u, elementwise with broadcasting. With d = logvar_a -
+ * Per dimension, log b(z) - log a(z) at z = mu_a + σ_a·u, elementwise with broadcasting. With d = logvar_a -
  * logvar_b and Δ = mu_a - mu_b it is 0.5 [d - u²·expm1(d) - Δ(Δ + 2σ_a u)/σ_b²], the expanded
  * form of 0.5 [d + u² - (Δ + σ_a u)²/σ_b²] that does not cancel u² against u²·σ_a²/σ_b² when
- * the variances are close (where float32 lost ~1e-6 of JS). Consumes all.
+ * the variances are close (where float32 lost ~1e-6 of JS). Also the per-dimension term of
+ * jensen-shannon-joint. Consumes all.
  */
-function logDensityRatio(a: DiagonalGaussian, b: DiagonalGaussian, u: Array): Array {
+export function logDensityRatio(a: DiagonalGaussian, b: DiagonalGaussian, u: Array): Array {
   const d = a.logvar.ref.sub(b.logvar.ref);
   const delta = a.mu.sub(b.mu);
   const sigmaA = np.exp(a.logvar.mul(0.5));
@@ -80,6 +83,21 @@ export function jensenShannonGaussHermite(
 }
 
 /**
+ * The Monte Carlo JS estimate from log-density ratios at reparameterised draws: `towardQ`
+ * [S, ...] holds log q̃(z) - log p̃(z) at S draws z ~ p and `towardP` [S, ...] holds
+ * log p̃(z) - log q̃(z) at S draws z ~ q. With log M̃ = logsumexp(log p̃, log q̃) - log 2,
+ * log p̃ - log M̃ = log 2 - softplus(log q̃ - log p̃) (softplus(r) = logsumexp(0, r), the
+ * stable form), so JS ≈ 0.5 mean_S[log 2 - softplus(towardQ)] + 0.5 mean_S[log 2 -
+ * softplus(towardP)] -> [...]. Shared by the per-dimension and the joint divergence. Consumes both.
+ */
+export function jensenShannonFromLogRatios(towardQ: Array, towardP: Array): Array {
+  // Averaging the small centred terms softplus(r) - log 2 keeps float32 accuracy near p = q.
+  const fromP = np.mean(softplus(towardQ).sub(Math.LN2), 0);
+  const fromQ = np.mean(softplus(towardP).sub(Math.LN2), 0);
+  return fromP.add(fromQ).mul(-0.5);
+}
+
+/**
  * Per element JS(p, q) by Monte Carlo: noise [2, S, ...shape] of standard normals, noise[0]
  * reparameterises S samples of p and noise[1] S samples of q. Consumes p, q and noise.
  */
@@ -92,8 +110,8 @@ export function jensenShannonMonteCarlo(
   const epsQ = noise.slice(1);
   const pCopy = { mu: p.mu.ref, logvar: p.logvar.ref };
   const qCopy = { mu: q.mu.ref, logvar: q.logvar.ref };
-  // log 2 - softplus(r) = log(2p / (p + q)), averaged directly (centred terms, as above).
-  const towardQ = np.mean(softplus(logDensityRatio(p, q, epsP)).sub(Math.LN2), 0);
-  const towardP = np.mean(softplus(logDensityRatio(qCopy, pCopy, epsQ)).sub(Math.LN2), 0);
-  return towardQ.add(towardP).mul(-0.5);
+  return jensenShannonFromLogRatios(
+    logDensityRatio(p, q, epsP),
+    logDensityRatio(qCopy, pCopy, epsQ),
+  );
 }

@@ -1,7 +1,10 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import { createDivergence } from "../../../src/distributions/divergences/divergence.ts";
+import {
+  canonicalDivergenceName,
+  createDivergence,
+} from "../../../src/distributions/divergences/divergence.ts";
 import { initEngine } from "../../../src/engine/device.ts";
 import { type Array, grad, jit, numpy as np, random } from "../../../src/engine/jax.ts";
 import { keyFromSeed } from "../../../src/engine/prng.ts";
@@ -61,7 +64,11 @@ test("Simpson reference: JS(N(0,1), N(0,1)) = 0, far apart -> log 2, and a value
 });
 
 test("Gauss-Hermite JS matches Simpson integration (float64 inputs, 32 points: |err| < 1e-5)", async () => {
-  const js = createDivergence({ name: "jensen-shannon", estimator: "gauss-hermite", points: 32 });
+  const js = createDivergence({
+    name: "jensen-shannon-per-dim",
+    estimator: "gauss-hermite",
+    points: 32,
+  });
   const { p, q } = asArrays(CASES, f64);
   const got = await js.evaluate(p, q).data();
   let worst = 0;
@@ -70,7 +77,7 @@ test("Gauss-Hermite JS matches Simpson integration (float64 inputs, 32 points: |
 });
 
 test("Gauss-Hermite JS (default 24 points, float32) matches Simpson within 3e-5", async () => {
-  const js = createDivergence({ name: "jensen-shannon", estimator: "gauss-hermite" });
+  const js = createDivergence({ name: "jensen-shannon-per-dim", estimator: "gauss-hermite" });
   const { p, q } = asArrays(CASES, f32);
   const got = await js.evaluate(p, q).data();
   for (let i = 0; i < CASES.length; i++) {
@@ -82,7 +89,11 @@ test("Gauss-Hermite JS (default 24 points, float32) matches Simpson within 3e-5"
 });
 
 test("Gauss-Hermite JS gradients match central differences of the Simpson reference", async () => {
-  const js = createDivergence({ name: "jensen-shannon", estimator: "gauss-hermite", points: 32 });
+  const js = createDivergence({
+    name: "jensen-shannon-per-dim",
+    estimator: "gauss-hermite",
+    points: 32,
+  });
   const picks = [
     [0.2, -0.3, 0.9, 0.4],
     [0, 0, 1.5, -1.2],
@@ -109,7 +120,7 @@ test("Gauss-Hermite JS gradients match central differences of the Simpson refere
 });
 
 test("JS properties (Gauss-Hermite): symmetric, in [0, log 2], zero for identical posteriors", async () => {
-  const js = createDivergence({ name: "jensen-shannon", estimator: "gauss-hermite" });
+  const js = createDivergence({ name: "jensen-shannon-per-dim", estimator: "gauss-hermite" });
   const gaussian = fc.record({
     mu: fc.float({ min: -5, max: 5, noNaN: true }),
     logvar: fc.float({ min: -8, max: 4, noNaN: true }),
@@ -152,7 +163,11 @@ test("JS properties (Gauss-Hermite): symmetric, in [0, log 2], zero for identica
 });
 
 test("JS stays finite, with finite gradients, at extreme posteriors", async () => {
-  const js = createDivergence({ name: "jensen-shannon", estimator: "gauss-hermite", points: 64 });
+  const js = createDivergence({
+    name: "jensen-shannon-per-dim",
+    estimator: "gauss-hermite",
+    points: 64,
+  });
   const mu = [0, 0, 100, -50, 0];
   const lv = [-12, 10, -12, 8, 0];
   const lv2 = [10, -12, 10, -12, 0];
@@ -195,7 +210,11 @@ function monteCarloReference(
 
 test("Monte Carlo JS: equals the float64 recomputation on its noise and is within 4 SE of Simpson", async () => {
   const samples = 4000;
-  const js = createDivergence({ name: "jensen-shannon", estimator: "monte-carlo", samples });
+  const js = createDivergence({
+    name: "jensen-shannon-per-dim",
+    estimator: "monte-carlo",
+    samples,
+  });
   const cases = CASES.filter(([, q]) => q.sigma >= 0.1 && q.sigma <= 3);
   const shape = js.noiseShape([cases.length]);
   assert.deepEqual(shape, [2, samples, cases.length]);
@@ -225,7 +244,11 @@ test("Monte Carlo JS: equals the float64 recomputation on its noise and is withi
 
 test("Monte Carlo JS gradient approaches the Simpson reference's gradient", async () => {
   const samples = 20000;
-  const js = createDivergence({ name: "jensen-shannon", estimator: "monte-carlo", samples });
+  const js = createDivergence({
+    name: "jensen-shannon-per-dim",
+    estimator: "monte-carlo",
+    samples,
+  });
   const theta = [0.3, -0.4, -0.2, 0.5].map(Math.fround);
   const fd = referenceGradient(theta);
   const noise = random.normal(keyFromSeed(11), [2, samples, 1]);
@@ -246,22 +269,80 @@ test("Monte Carlo JS gradient approaches the Simpson reference's gradient", asyn
 
 test("createDivergence rejects bad configs and missing or misshapen noise", () => {
   assert.throws(
-    () => createDivergence({ name: "jensen-shannon", estimator: "gauss-hermite", points: 1 }),
+    () =>
+      createDivergence({ name: "jensen-shannon-per-dim", estimator: "gauss-hermite", points: 1 }),
     /points is 1, expected a whole number in \[2, 100\]/,
   );
   assert.throws(
-    () => createDivergence({ name: "jensen-shannon", estimator: "monte-carlo", samples: 0 }),
+    () =>
+      createDivergence({ name: "jensen-shannon-per-dim", estimator: "monte-carlo", samples: 0 }),
     /samples is 0, expected a whole number >= 1/,
   );
   assert.throws(
     () => createDivergence({ name: "nope" } as never),
-    /name is "nope", expected one of jensen-shannon/,
+    /name is "nope", expected one of jensen-shannon-per-dim, jensen-shannon-joint/,
   );
-  const mc = createDivergence({ name: "jensen-shannon", estimator: "monte-carlo", samples: 3 });
+  const mc = createDivergence({
+    name: "jensen-shannon-per-dim",
+    estimator: "monte-carlo",
+    samples: 3,
+  });
   const g = () => ({ mu: f32([0, 1]), logvar: f32([0, 0]) });
   assert.throws(() => mc.evaluate(g(), g()), /needs standard normal noise of shape \[2, 3/);
   assert.throws(
     () => mc.evaluate(g(), g(), np.zeros([2, 3, 5])),
     /noise has shape \[2,3,5\], expected \[2,3,2\]/,
+  );
+});
+
+test("canonicalDivergenceName maps the legacy name jensen-shannon to jensen-shannon-per-dim only", () => {
+  assert.equal(canonicalDivergenceName("jensen-shannon"), "jensen-shannon-per-dim");
+  for (const name of ["jensen-shannon-per-dim", "jensen-shannon-joint", "symmetric-kl", "nope"]) {
+    assert.equal(canonicalDivergenceName(name), name);
+  }
+});
+
+test("masked per-dimension JS is Σ_h m_h JS_h, for Gauss-Hermite and for Monte Carlo on the same noise", async () => {
+  // Rows of [2, 3] posteriors, with non-binary weights.
+  const pm = [0.1, -0.4, 1.2, 0.5, 0, -1];
+  const pl = [-0.5, 0.2, 0, 0.3, -1, 0.6];
+  const qm = [0.6, 0.3, -0.2, 0.5, 2, -0.4];
+  const ql = [-0.2, -0.6, 0.4, 0.1, 0.5, -0.3];
+  const m = [0.7, 1.3, 0, 2, 0.25, 1];
+  const mat = (v: number[]) => f32(v).reshape([2, 3]);
+  const pair = () => [
+    { mu: mat(pm), logvar: mat(pl) },
+    { mu: mat(qm), logvar: mat(ql) },
+  ];
+  const gh = createDivergence({ name: "jensen-shannon-per-dim", estimator: "gauss-hermite" });
+  const mc = createDivergence({
+    name: "jensen-shannon-per-dim",
+    estimator: "monte-carlo",
+    samples: 5,
+  });
+  const noise = random.normal(keyFromSeed(4), mc.noiseShape([2, 3]) as number[]);
+  for (const [d, n] of [
+    [gh, undefined],
+    [mc, noise],
+  ] as const) {
+    const [p1, q1] = pair();
+    const perElement = await d.evaluate(p1, q1, n?.ref).data();
+    const [p2, q2] = pair();
+    const masked = await d.masked(p2, q2, mat(m), n?.ref).data();
+    assert.deepEqual(masked.length, 2);
+    for (let t = 0; t < 2; t++) {
+      let expected = 0;
+      for (let h = 0; h < 3; h++) expected += m[t * 3 + h] * perElement[t * 3 + h];
+      assert.ok(
+        Math.abs(masked[t] - expected) < 1e-6,
+        `${d.config.name}: row ${t} masked ${masked[t]} vs Σ m·D ${expected}`,
+      );
+    }
+  }
+  noise.dispose();
+  const [p3, q3] = pair();
+  assert.throws(
+    () => gh.masked(p3, q3, f32([1, 1, 1])),
+    /masks have shape \[3\], expected the posteriors' shape \[2,3\]/,
   );
 });
