@@ -94,38 +94,42 @@ export async function trainLoop<P extends TaskParams>(
   let last: LogRow | undefined;
   let step = startStep;
   let stoppedBy: LoopResult<P>["stoppedBy"] = "completed";
-  while (step < settings.steps) {
-    step++;
-    const out = trainStep(params, opt, task.inputsAt(step, key));
-    params = out.params;
-    opt = out.opt;
-    const loss = (await out.loss.data())[0];
-    if (!Number.isFinite(loss)) {
-      tree.dispose([out.terms, params, opt, key] as never);
-      throw new TrainingDivergedError(`loss became ${loss} at step ${step}`, step);
+  try {
+    while (step < settings.steps) {
+      step++;
+      const out = trainStep(params, opt, task.inputsAt(step, key));
+      params = out.params;
+      opt = out.opt;
+      const loss = (await out.loss.data())[0];
+      if (!Number.isFinite(loss)) {
+        tree.dispose([out.terms, params, opt, key] as never);
+        throw new TrainingDivergedError(`loss became ${loss} at step ${step}`, step);
+      }
+      const rate = rateAt(step);
+      if (step % settings.logEvery === 0 || step === settings.steps) {
+        const row: LogRow = { step, loss };
+        for (const [name, value] of Object.entries(out.terms)) row[name] = (await value.data())[0];
+        if (task.evaluate) Object.assign(row, await task.evaluate(params));
+        row.imagesPerSecond = Math.round(rate);
+        await sinks.log?.(row);
+        last = row;
+        const { step: _step, imagesPerSecond: _rate, ...terms } = row;
+        sinks.progress?.(step, terms, rate);
+      } else {
+        tree.dispose(out.terms);
+        sinks.progress?.(step, { loss }, rate);
+      }
+      const stop = (await sinks.shouldStop?.()) ?? false;
+      if (step % settings.checkpointEvery === 0 || step === settings.steps || stop) {
+        await sinks.checkpoint?.({ step, params, opt, key });
+      }
+      if (stop) {
+        stoppedBy = "interrupted";
+        break;
+      }
     }
-    const rate = rateAt(step);
-    if (step % settings.logEvery === 0 || step === settings.steps) {
-      const row: LogRow = { step, loss };
-      for (const [name, value] of Object.entries(out.terms)) row[name] = (await value.data())[0];
-      if (task.evaluate) Object.assign(row, await task.evaluate(params));
-      row.imagesPerSecond = Math.round(rate);
-      await sinks.log?.(row);
-      last = row;
-      const { step: _step, imagesPerSecond: _rate, ...terms } = row;
-      sinks.progress?.(step, terms, rate);
-    } else {
-      tree.dispose(out.terms);
-      sinks.progress?.(step, { loss }, rate);
-    }
-    const stop = (await sinks.shouldStop?.()) ?? false;
-    if (step % settings.checkpointEvery === 0 || step === settings.steps || stop) {
-      await sinks.checkpoint?.({ step, params, opt, key });
-    }
-    if (stop) {
-      stoppedBy = "interrupted";
-      break;
-    }
+  } finally {
+    trainStep.dispose();
   }
   const seconds = (performance.now() - started) / 1000;
   return {

@@ -3,7 +3,7 @@
  * the Adam update, traced once per run (every step has the same input shapes).
  */
 import { type AdamConfig, type AdamState, adamUpdate } from "../engine/adam.ts";
-import { type Array, jit, tree, valueAndGrad } from "../engine/jax.ts";
+import { type Array, jit, type OwnedFunction, tree, valueAndGrad } from "../engine/jax.ts";
 
 /** The objective of a task: consumes params and inputs, returns the loss and its terms. */
 export type LossFunction<P, I> = (params: P, inputs: I) => [Array, Record<string, Array>];
@@ -17,7 +17,11 @@ export type StepOutput<P> = {
 
 export type TrainStep<P, I> = (params: P, opt: AdamState<P>, inputs: I) => StepOutput<P>;
 
-export function makeTrainStep<P, I>(loss: LossFunction<P, I>, adam: AdamConfig): TrainStep<P, I> {
+/** The jitted step; `dispose()` frees its compiled program and captured constants. */
+export function makeTrainStep<P, I>(
+  loss: LossFunction<P, I>,
+  adam: AdamConfig,
+): OwnedFunction<TrainStep<P, I>> {
   const lossAndGrad = valueAndGrad(loss as never, { hasAux: true }) as unknown as (
     params: P,
     inputs: I,
@@ -27,5 +31,5 @@ export function makeTrainStep<P, I>(loss: LossFunction<P, I>, adam: AdamConfig):
     const next = adamUpdate(params, grads, opt, adam);
     return { params: next.params, opt: next.state, loss: value, terms };
   };
-  return jit(step as never) as unknown as TrainStep<P, I>;
+  return jit(step as never) as unknown as OwnedFunction<TrainStep<P, I>>;
 }
