@@ -1,7 +1,8 @@
 /**
  * Child process of `npm run bench`: times one Adam training step of a reference net with
- * the project's own modules (src/nn architecture, Bernoulli VAE objective, src/engine Adam,
- * the jitted step of src/train), then the engine's matmul GFLOP/s on shapes of that net.
+ * the project's own modules (src/nn architecture with the standard normal prior, Bernoulli
+ * VAE objective, src/engine Adam, the jitted step of src/train), then the engine's matmul
+ * GFLOP/s on shapes of that net.
  * The thread count is fixed by DISENTANGLE_THREADS before the engine loads, which is why
  * each thread count runs in its own process.
  *
@@ -9,6 +10,7 @@
  *
  * Prints one JSON line (see {@link OursResult}); with --profile, first a per-kernel table.
  */
+import { createPrior } from "../src/distributions/priors.ts";
 import { adamInit } from "../src/engine/adam.ts";
 import { initEngine } from "../src/engine/device.ts";
 import { type Array, jit, numpy as np, random } from "../src/engine/jax.ts";
@@ -46,6 +48,7 @@ const engine = await initEngine("wasm");
 const model = createVae(
   createArchitecture(net as BenchNet, { imageShape: IMAGE, latentDim: LATENT }),
   { kind: "bernoulli" },
+  createPrior("normal"),
 );
 const objective = createObjective("vae");
 const trainStep = makeTrainStep(

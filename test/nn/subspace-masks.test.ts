@@ -83,7 +83,7 @@ test("gradient of the triplet loss + L1 w.r.t. learned mask parameters matches f
   ];
   const query = np.array(Int32Array.from([0, 1, 1]));
   const divergence = createDivergence({
-    name: "jensen-shannon",
+    name: "jensen-shannon-per-dim",
     estimator: "gauss-hermite",
     points: 16,
   });

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { createPrior } from "../../src/distributions/priors.ts";
 import { initEngine } from "../../src/engine/device.ts";
 import { grad, numpy as np, tree } from "../../src/engine/jax.ts";
 import { keyFromSeed } from "../../src/engine/prng.ts";
@@ -13,7 +14,7 @@ const pixels = (seed: number) =>
   Float32Array.from({ length: 2 * 64 }, (_, i) => (Math.sin(i * 1.7 + seed) + 1) / 2);
 
 test("forward: z = mu + exp(logvar/2) eps and a Bernoulli log p(x|z) summed over pixels", async () => {
-  const vae = createVae(arch(), { kind: "bernoulli" });
+  const vae = createVae(arch(), { kind: "bernoulli" }, createPrior("normal"));
   const params = vae.init(keyFromSeed(1));
   const x = pixels(0);
   const eps = [0.3, -1.2, 0.7, 1.1, 0.05, -0.4];
@@ -22,9 +23,12 @@ test("forward: z = mu + exp(logvar/2) eps and a Bernoulli log p(x|z) summed over
     np.array(x, { shape: [2, 8, 8, 1] }),
     np.array(eps, { shape: [2, 3] }),
   );
+  assert.equal(out.posterior.family, "normal");
+  assert.equal(out.prior.family, "normal");
+  out.prior.dispose();
   const [mu, logvar, z, logPx] = await Promise.all([
-    out.mu.data(),
-    out.logvar.data(),
+    out.posterior.params.mu.data(),
+    out.posterior.params.logvar.data(),
     out.z.data(),
     out.logPxGivenZ.data(),
   ]);
@@ -51,12 +55,14 @@ test("forward: z = mu + exp(logvar/2) eps and a Bernoulli log p(x|z) summed over
 });
 
 test("a learned Gaussian variance is a parameter that receives gradients", async () => {
-  const vae = createVae(arch(), { kind: "gaussian", variance: "learned" });
+  const vae = createVae(arch(), { kind: "gaussian", variance: "learned" }, createPrior("normal"));
   const params = vae.init(keyFromSeed(2));
   assert.deepEqual(params.likelihood.logvar?.shape, [1]);
   const loss = (p: typeof params) => {
     const out = vae.forward(p, np.array(pixels(3), { shape: [2, 8, 8, 1] }), np.zeros([2, 3]));
-    tree.dispose([out.z, out.mu, out.logvar]);
+    out.z.dispose();
+    out.posterior.dispose();
+    out.prior.dispose();
     return np.sum(out.logPxGivenZ).neg();
   };
   const g = grad(loss)(params);

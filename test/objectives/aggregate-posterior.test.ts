@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { diagonalGaussian } from "../../src/distributions/diagonal-gaussian.ts";
 import { numpy as np } from "../../src/engine/jax.ts";
 import { estimateLogAggregatePosterior } from "../../src/objectives/aggregate-posterior.ts";
 import { type Estimator, logImportanceWeights } from "../../src/objectives/importance-weights.ts";
@@ -27,8 +28,7 @@ function jaxEstimates(batch: Minibatch, estimator: Estimator, datasetSize: numbe
   const rows = (table: number[][]) => np.array(batch.indices.map((n) => table[n]));
   const out = estimateLogAggregatePosterior(
     np.array(batch.z),
-    rows(mu),
-    rows(logvar),
+    diagonalGaussian({ mu: rows(mu), logvar: rows(logvar) }),
     np.array(Float32Array.from(logImportanceWeights(estimator, B, datasetSize)), { shape: [B, B] }),
   );
   return { logQz: out.logQz.dataSync(), logQzProduct: out.logQzProduct.dataSync() };

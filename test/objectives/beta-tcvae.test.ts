@@ -1,10 +1,12 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { diagonalGaussian } from "../../src/distributions/diagonal-gaussian.ts";
+import { createPrior } from "../../src/distributions/priors.ts";
 import { grad, type Array as JaxArray, jit, numpy as np } from "../../src/engine/jax.ts";
-import { betaTcvaeObjective } from "../../src/objectives/beta-tcvae.ts";
 import { logImportanceWeights } from "../../src/objectives/importance-weights.ts";
 import { klTerm } from "../../src/objectives/kl-term.ts";
-import { vaeObjective } from "../../src/objectives/vae.ts";
+import type { LatentBatch } from "../../src/objectives/objective.ts";
+import { createObjective } from "../../src/objectives/registry.ts";
 import {
   assertClose,
   logNormal,
@@ -22,6 +24,21 @@ import {
 const N = 8;
 const { mu, logvar } = tinyPosteriors(N);
 const exact = exactExpectations(mu, logvar, 0.25);
+/** A latent batch with a diagonal Gaussian posterior and the standard normal prior. */
+function latentBatch(
+  logPxGivenZ: JaxArray,
+  z: JaxArray,
+  mu: JaxArray,
+  logvar: JaxArray,
+): LatentBatch {
+  return {
+    logPxGivenZ,
+    z,
+    posterior: diagonalGaussian({ mu, logvar }),
+    prior: createPrior("normal").distribution(Z),
+  };
+}
+
 const exactTerms = {
   mi: exact.logQzGivenX - exact.logQz,
   tc: exact.logQz - exact.logQzProduct,
@@ -29,7 +46,11 @@ const exactTerms = {
 };
 
 test("brute force: E_x KL(q(z|x)||p(z)) = MI + TC + dimension-wise KL exactly (Chen et al. eq. 2)", () => {
-  const kl = klTerm(np.array(mu), np.array(logvar)).item();
+  const kl = klTerm(
+    diagonalGaussian({ mu: np.array(mu), logvar: np.array(logvar) }),
+    createPrior("normal").distribution(Z),
+    np.zeros([N, Z]),
+  ).item();
   const sum = exactTerms.mi + exactTerms.tc + exactTerms.dwkl;
   assert.ok(Math.abs(sum - kl) < 1e-5, `MI + TC + dwKL = ${sum}, mean KL = ${kl}`);
   assert.ok(
@@ -39,10 +60,10 @@ test("brute force: E_x KL(q(z|x)||p(z)) = MI + TC + dimension-wise KL exactly (C
 });
 
 test("beta-TCVAE (MSS) terms over whole-dataset batches match brute force; alpha=beta=gamma=1 is the VAE in expectation", () => {
-  const tcvae = betaTcvaeObjective({ alpha: 1, beta: 1, gamma: 1, estimator: "mss" });
-  const vae = vaeObjective();
+  const tcvae = createObjective("beta-tcvae", { alpha: 1, beta: 1, gamma: 1, estimator: "mss" });
+  const vae = createObjective("vae");
   const step = jit((m: JaxArray, l: JaxArray, z: JaxArray) => {
-    const batch = () => ({ logPxGivenZ: np.zeros([N]), z: z.ref, mu: m.ref, logvar: l.ref });
+    const batch = () => latentBatch(np.zeros([N]), z.ref, m.ref, l.ref);
     const t = tcvae.evaluate(batch(), { datasetSize: N, annealing: np.array(1) });
     const v = vae.evaluate(batch(), { datasetSize: N, annealing: np.array(1) });
     m.dispose();
@@ -99,13 +120,18 @@ test("beta-TCVAE (MSS) terms over whole-dataset batches match brute force; alpha
 
 test("MWS's reported TC with the whole dataset as the batch is the exact TC at the samples + (Z-1) log N", () => {
   const batch = minibatchSampler(mu, logvar, 31)(N);
-  const result = betaTcvaeObjective({ alpha: 1, beta: 1, gamma: 1, estimator: "mws" }).evaluate(
-    {
-      logPxGivenZ: np.zeros([N]),
-      z: np.array(batch.z),
-      mu: np.array(batch.indices.map((n) => mu[n])),
-      logvar: np.array(batch.indices.map((n) => logvar[n])),
-    },
+  const result = createObjective("beta-tcvae", {
+    alpha: 1,
+    beta: 1,
+    gamma: 1,
+    estimator: "mws",
+  }).evaluate(
+    latentBatch(
+      np.zeros([N]),
+      np.array(batch.z),
+      np.array(batch.indices.map((n) => mu[n])),
+      np.array(batch.indices.map((n) => logvar[n])),
+    ),
     { datasetSize: N, annealing: np.array(1) },
   );
   // Exact log q(z_i) and Σ_d log q(z_id) at the batch's samples: MSS-free, full mixture.
@@ -167,14 +193,15 @@ test("beta-TCVAE loss and gradients match a float64 reference and its finite dif
   const eps = Array.from({ length: B }, () => Array.from({ length: Z }, () => draw()));
   const weights = { alpha: 2, beta: 6, gamma: 0.5, annealing: 0.4 };
   for (const estimator of ["mws", "mss"] as const) {
-    const objective = betaTcvaeObjective({ ...weights, estimator });
+    const { alpha, beta, gamma } = weights;
+    const objective = createObjective("beta-tcvae", { alpha, beta, gamma, estimator });
     const loss = (mArr: JaxArray, lArr: JaxArray) => {
       const z = mArr.ref.add(np.exp(lArr.ref.mul(0.5)).mul(np.array(eps)));
       const logPx = np.sum(np.square(z.ref.sub(0.25)), -1).mul(-0.5);
-      const out = objective.evaluate(
-        { logPxGivenZ: logPx, z, mu: mArr, logvar: lArr },
-        { datasetSize, annealing: np.array(weights.annealing) },
-      );
+      const out = objective.evaluate(latentBatch(logPx, z, mArr, lArr), {
+        datasetSize,
+        annealing: np.array(weights.annealing),
+      });
       for (const t of Object.values(out.terms)) t.dispose();
       return out.loss;
     };

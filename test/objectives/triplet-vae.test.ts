@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { diagonalGaussian } from "../../src/distributions/diagonal-gaussian.ts";
 import { createDivergence } from "../../src/distributions/divergences/divergence.ts";
+import { createPrior } from "../../src/distributions/priors.ts";
 import { initEngine } from "../../src/engine/device.ts";
 import { numpy as np } from "../../src/engine/jax.ts";
-import { betaVaeObjective } from "../../src/objectives/beta-vae.ts";
+import { createObjective } from "../../src/objectives/registry.ts";
 import { tripletVaeObjective } from "../../src/objectives/triplet-vae.ts";
-import { vaeObjective } from "../../src/objectives/vae.ts";
 
 await initEngine("wasm");
 
@@ -17,11 +18,14 @@ const mat = (rows: number[][]) =>
 const images = () => ({
   logPxGivenZ: np.array([-10, -20]),
   z: np.zeros([2, 2]),
-  mu: mat([
-    [0, 0],
-    [2, 0],
-  ]),
-  logvar: np.zeros([2, 2]),
+  posterior: diagonalGaussian({
+    mu: mat([
+      [0, 0],
+      [2, 0],
+    ]),
+    logvar: np.zeros([2, 2]),
+  }),
+  prior: createPrior("normal").distribution(2),
 });
 
 /** The hand case of triplet-likelihood.test.ts, Z = 2: query 0 owns dim 0, query 1 dim 1.
@@ -55,7 +59,7 @@ const triplets = (masks: number[][]) => ({
 
 test("triplet VAE loss = base loss + λ·triplet NLL + w·Σ mask, with the base's terms kept", async () => {
   const objective = tripletVaeObjective({
-    base: vaeObjective(),
+    base: createObjective("vae"),
     divergence: createDivergence({ name: "mean-squared" }),
     weight: 3,
     maskL1: 0.1,
@@ -90,7 +94,7 @@ test("triplet VAE loss = base loss + λ·triplet NLL + w·Σ mask, with the base
 
 test("triplet VAE composes with beta-VAE (annealed beta on the KL only)", async () => {
   const objective = tripletVaeObjective({
-    base: betaVaeObjective({ beta: 4 }),
+    base: createObjective("beta-vae", { beta: 4 }),
     divergence: createDivergence({ name: "mean-squared" }),
     weight: 1,
     maskL1: 0,
@@ -113,7 +117,7 @@ test("triplet VAE composes with beta-VAE (annealed beta on the KL only)", async 
 });
 
 test("triplet VAE rejects bad weights and misshapen triplet batches", () => {
-  const base = vaeObjective();
+  const base = createObjective("vae");
   const divergence = createDivergence({ name: "mean-squared" });
   assert.throws(
     () => tripletVaeObjective({ base, divergence, weight: -1, maskL1: 0 }),
