@@ -1,13 +1,17 @@
 /** `disentangle train`: flags or `--config run.json` (flags win), `--resume runs/NAME`. */
 import type { Command } from "commander";
+import { PRIOR_NAMES } from "../distributions/priors.ts";
 import type { DeviceName } from "../engine/device.ts";
-import type { TrainConfig } from "../run/config.ts";
+import { OBJECTIVE_NAMES } from "../objectives/registry.ts";
+import {
+  type HyperparameterDoc,
+  hyperparameterDocs,
+  MODEL_NAMES,
+  type TrainConfig,
+} from "../run/config.ts";
 
-/** Flag name -> config field, for flags whose value is a number. */
+/** Flag name -> config field, for the run settings whose value is a number. */
 const NUMERIC_FLAGS = {
-  beta: "beta",
-  alpha: "alpha",
-  gamma: "gamma",
   betaWarmup: "betaWarmupSteps",
   z: "z",
   batch: "batch",
@@ -19,26 +23,30 @@ const NUMERIC_FLAGS = {
   validationFraction: "validationFraction",
   logEvery: "logEvery",
   checkpointEvery: "checkpointEvery",
-  tripletsPerQuery: "tripletsPerQuery",
-  tripletWeight: "tripletWeight",
-  tripletMargin: "tripletMargin",
-  dimsPerQuery: "dimsPerQuery",
-  maskL1: "maskL1",
-  evalTriplets: "evalTriplets",
 } as const;
 const STRING_FLAGS = {
   model: "model",
+  base: "base",
   data: "data",
   root: "root",
   arch: "architecture",
   likelihood: "likelihood",
-  estimator: "estimator",
+  prior: "prior",
   out: "out",
-  base: "base",
-  divergence: "divergence",
-  divergenceEstimator: "divergenceEstimator",
-  masks: "masks",
 } as const;
+
+/** camelCase field -> --kebab-case flag, as commander maps them back. */
+const flagOf = (field: string) => `--${field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
+/** The help of a hyperparameter flag: per model that takes it, its doc and default. */
+function hyperparameterHelp(entry: HyperparameterDoc): string {
+  const values = entry.values ? ` [${entry.values.join(" | ")}]` : "";
+  const uses = entry.uses.map(({ model, field }) => {
+    const fallback = field.default === undefined ? "" : ` (default ${String(field.default)})`;
+    return `${model}: ${field.description}${fallback}`;
+  });
+  return `${uses.join("; ")}${values}`;
+}
 
 /** Keeps non-numeric text as is, so validation reports the bad value instead of NaN. */
 function toNumber(text: string): number | string {
@@ -63,6 +71,18 @@ export function parseHoldOut(text: string): { factor: string; values: unknown[] 
   };
 }
 
+/** A hyperparameter flag's text as its field's type: numbers, lists (comma-separated), text. */
+function hyperparameterValue(type: string, text: string): unknown {
+  if (type === "number" || type === "integer") return toNumber(text);
+  if (type === "array") {
+    return text
+      .split(",")
+      .map((item) => item.trim())
+      .filter((item) => item !== "");
+  }
+  return text;
+}
+
 export function flagOverrides(opts: Record<string, unknown>): Record<string, unknown> {
   const overrides: Record<string, unknown> = {};
   for (const [flag, field] of Object.entries(NUMERIC_FLAGS)) {
@@ -71,11 +91,9 @@ export function flagOverrides(opts: Record<string, unknown>): Record<string, unk
   for (const [flag, field] of Object.entries(STRING_FLAGS)) {
     if (opts[flag] !== undefined) overrides[field] = opts[flag];
   }
-  if (opts.queries !== undefined) {
-    overrides.queries = String(opts.queries)
-      .split(",")
-      .map((q) => q.trim())
-      .filter((q) => q !== "");
+  for (const { name, type } of hyperparameterDocs()) {
+    const text = opts[name];
+    if (text !== undefined) overrides[name] = hyperparameterValue(type, String(text));
   }
   if (opts.holdOut !== undefined) overrides.holdOut = parseHoldOut(String(opts.holdOut));
   if (opts.gaussianVariance !== undefined) {
@@ -86,29 +104,24 @@ export function flagOverrides(opts: Record<string, unknown>): Record<string, unk
 }
 
 export function registerTrain(program: Command): void {
-  program
+  const command = program
     .command("train")
     .description(
       "train a VAE, beta-VAE, beta-TCVAE or triplet VAE; writes checkpoints and a JSONL log to --out",
     )
     .option("--config <file>", "JSON file of training settings (flags override it)")
-    .option("--model <name>", "vae | beta-vae | beta-tcvae | triplet-vae (default beta-tcvae)")
+    .option("--model <name>", `${MODEL_NAMES.join(" | ")} (default beta-tcvae)`)
+    .option(
+      "--base <objective>",
+      `triplet-vae: its unsupervised objective, ${OBJECTIVE_NAMES.join(" | ")} (default vae)`,
+    )
     .option("--data <name>", "dataset name (default sprites)")
     .option("--root <path>", "dataset folder or file, for datasets read from disk")
     .option("--arch <name>", "mlp-chen | conv-burgess | conv-small (default: from the image size)")
     .option("--likelihood <name>", "bernoulli | gaussian (default bernoulli)")
     .option("--gaussian-variance <v>", "fixed decoder variance, or 'learned' (default 1)")
+    .option("--prior <name>", `the prior p(z): ${PRIOR_NAMES.join(" | ")} (default normal)`)
     .option("--z <n>", "latent dimensions (default 10)")
-    .option(
-      "--beta <b>",
-      "weight of the KL (beta-VAE) or of the total correlation (beta-TCVAE); default 6",
-    )
-    .option("--alpha <a>", "beta-TCVAE weight of the index-code mutual information (default 1)")
-    .option("--gamma <g>", "beta-TCVAE weight of the dimension-wise KL (default 1)")
-    .option(
-      "--estimator <name>",
-      "beta-TCVAE estimator of log q(z): mss (stratified, default) | mws (weighted)",
-    )
     .option("--beta-warmup <steps>", "anneal beta linearly over this many steps (default 0: off)")
     .option("--batch <n>", "batch size (default 64)")
     .option("--steps <n>", "total number of optimisation steps (default 1000)")
@@ -121,82 +134,53 @@ export function registerTrain(program: Command): void {
     .option("--checkpoint-every <n>", "checkpoint every n steps (default 500)")
     .option("--out <dir>", "run folder (default runs/default)")
     .option(
-      "--base <model>",
-      "triplet-vae: its unsupervised objective, vae | beta-vae | beta-tcvae (default vae)",
-    )
-    .option(
-      "--queries <list>",
-      "triplet-vae: notions of similarity, comma-separated factor names ('a+b' for several)",
-    )
-    .option("--triplets-per-query <n>", "triplet-vae: triplets per query per step (default 16)")
-    .option(
-      "--triplet-weight <l>",
-      "triplet-vae: weight λ of the mean triplet log-likelihood (default: values per image, H·W·C)",
-    )
-    .option("--triplet-margin <m>", "triplet-vae: margin for continuous factors (default 0)")
-    .option(
-      "--divergence <name>",
-      "triplet-vae: jensen-shannon | symmetric-kl | mean-squared (default jensen-shannon)",
-    )
-    .option(
-      "--divergence-estimator <name>",
-      "triplet-vae: jensen-shannon by gauss-hermite (default) | monte-carlo",
-    )
-    .option(
-      "--masks <kind>",
-      "triplet-vae: fixed (disjoint blocks, default) | learned (L1-penalised)",
-    )
-    .option("--dims-per-query <n>", "triplet-vae: latent dimensions per query for fixed masks")
-    .option("--mask-l1 <w>", "triplet-vae: L1 weight on learned masks (default 1e-3)")
-    .option(
       "--hold-out <factor=values>",
       "keep images with these factor values out of training, e.g. identity=1,2,3",
     )
-    .option(
-      "--eval-triplets <n>",
-      "triplet-vae: held-out triplets per query for the logged accuracy (default 500)",
-    )
     .option("--resume <dir>", "continue the run in <dir> up to --steps")
     .option("--device <name>", "wasm | webgpu | cpu (default wasm)", "wasm")
-    .option("--no-progress", "no progress output")
-    .action(async (opts: Record<string, unknown>) => {
-      const { initEngine } = await import("../engine/device.ts");
-      const { parseTrainConfig } = await import("../run/config.ts");
-      const { loadTrainConfigFile } = await import("../run/config-file.ts");
-      const { readRunConfig } = await import("../run/checkpoint.ts");
-      const { runTraining } = await import("../run/run-training.ts");
-      const engine = await initEngine(opts.device as DeviceName);
-      const overrides = flagOverrides(opts);
-      const resumeDir = opts.resume as string | undefined;
-      let config: TrainConfig;
-      if (resumeDir !== undefined) {
-        const extra = Object.keys(overrides).filter((field) => field !== "steps");
-        if (extra.length > 0 || opts.config !== undefined) {
-          throw new Error(
-            `--resume continues ${resumeDir} with its saved settings; only --steps may be given with it (got ${[...extra, ...(opts.config ? ["config"] : [])].join(", ")})`,
-          );
-        }
-        config = { ...readRunConfig(resumeDir), ...overrides, out: resumeDir } as TrainConfig;
-      } else if (opts.config !== undefined) {
-        config = loadTrainConfigFile(String(opts.config), overrides);
-      } else {
-        config = parseTrainConfig(overrides, "command line");
+    .option("--no-progress", "no progress output");
+  for (const entry of hyperparameterDocs()) {
+    command.option(`${flagOf(entry.name)} <value>`, hyperparameterHelp(entry));
+  }
+  command.action(async (opts: Record<string, unknown>) => {
+    const { initEngine } = await import("../engine/device.ts");
+    const { parseTrainConfig } = await import("../run/config.ts");
+    const { loadTrainConfigFile } = await import("../run/config-file.ts");
+    const { readRunConfig } = await import("../run/checkpoint.ts");
+    const { runTraining } = await import("../run/run-training.ts");
+    const engine = await initEngine(opts.device as DeviceName);
+    const overrides = flagOverrides(opts);
+    const resumeDir = opts.resume as string | undefined;
+    let config: TrainConfig;
+    if (resumeDir !== undefined) {
+      const extra = Object.keys(overrides).filter((field) => field !== "steps");
+      if (extra.length > 0 || opts.config !== undefined) {
+        throw new Error(
+          `--resume continues ${resumeDir} with its saved settings; only --steps may be given with it (got ${[...extra, ...(opts.config ? ["config"] : [])].join(", ")})`,
+        );
       }
-      console.log(
-        `training ${config.model} on ${config.data} for ${config.steps} steps (batch ${config.batch}, z ${config.z}) on ${engine.device} with ${engine.threads} thread(s) -> ${config.out}`,
-      );
-      const summary = await runTraining(config, {
-        resume: resumeDir !== undefined,
-        progress: opts.progress !== false,
-      });
-      const last = summary.last
-        ? Object.entries(summary.last)
-            .map(([k, v]) => `${k}=${Number.isInteger(v) ? v : v.toFixed(4)}`)
-            .join(" ")
-        : "";
-      console.log(
-        `${summary.stoppedBy === "interrupted" ? "interrupted; checkpoint saved" : "done"} at step ${summary.step} in ${summary.seconds.toFixed(1)} s (${summary.imagesPerSecond.toFixed(0)} img/s)\n${last}\nrun folder: ${summary.runDir} (config.json, checkpoint.safetensors, log.jsonl)`,
-      );
-      if (summary.stoppedBy === "interrupted") process.exitCode = 130;
+      config = { ...readRunConfig(resumeDir), ...overrides, out: resumeDir } as TrainConfig;
+    } else if (opts.config !== undefined) {
+      config = loadTrainConfigFile(String(opts.config), overrides);
+    } else {
+      config = parseTrainConfig(overrides, "command line");
+    }
+    console.log(
+      `training ${config.model} on ${config.data} for ${config.steps} steps (batch ${config.batch}, z ${config.z}) on ${engine.device} with ${engine.threads} thread(s) -> ${config.out}`,
+    );
+    const summary = await runTraining(config, {
+      resume: resumeDir !== undefined,
+      progress: opts.progress !== false,
     });
+    const last = summary.last
+      ? Object.entries(summary.last)
+          .map(([k, v]) => `${k}=${Number.isInteger(v) ? v : v.toFixed(4)}`)
+          .join(" ")
+      : "";
+    console.log(
+      `${summary.stoppedBy === "interrupted" ? "interrupted; checkpoint saved" : "done"} at step ${summary.step} in ${summary.seconds.toFixed(1)} s (${summary.imagesPerSecond.toFixed(0)} img/s)\n${last}\nrun folder: ${summary.runDir} (config.json, checkpoint.safetensors, log.jsonl)`,
+    );
+    if (summary.stoppedBy === "interrupted") process.exitCode = 130;
+  });
 }

@@ -3,7 +3,8 @@
  * (Kingma & Welling 2014, Sec. 3 and Appendix B). Every function works elementwise (per
  * latent dimension) with NumPy broadcasting and consumes its array arguments.
  */
-import { type Array, numpy as np } from "../engine/jax.ts";
+import { type Array, numpy as np, random } from "../engine/jax.ts";
+import { batchShape, type Distribution } from "./distribution.ts";
 
 const LOG_2PI = Math.log(2 * Math.PI);
 
@@ -39,4 +40,36 @@ export function klDiagonalGaussians(mu1: Array, logvar1: Array, mu2: Array, logv
   const spread = np.exp(logvar1.ref).add(np.square(mu1.sub(mu2)));
   const ratio = spread.mul(np.exp(logvar2.ref.neg()));
   return logvar2.sub(logvar1).add(ratio).sub(1).mul(0.5);
+}
+
+/** N(mu, exp(logvar)) elementwise, as the encoder outputs it: means and log-variances, [B, Z] each. */
+export type DiagonalGaussianParams = {
+  mu: Array;
+  logvar: Array;
+};
+
+/**
+ * The diagonal Gaussian as a {@link Distribution}: the VAE's posterior q(z|x) and the
+ * standard normal prior. Samples are mu + exp(logvar / 2) · eps, eps ~ N(0, I) drawn with
+ * the key.
+ */
+export function diagonalGaussian({ mu, logvar }: DiagonalGaussianParams): Distribution {
+  const params = { mu, logvar };
+  return {
+    family: "normal",
+    params,
+    logProb: (x) => gaussianLogDensity(x, mu, logvar),
+    sample: (key, shape) =>
+      reparameterize(mu, logvar, random.normal(key, shape ?? batchShape(params))),
+    mean: () => {
+      logvar.dispose();
+      return mu;
+    },
+    map: (fn) => diagonalGaussian({ mu: fn(mu), logvar: fn(logvar) }),
+    ref: () => diagonalGaussian({ mu: mu.ref, logvar: logvar.ref }),
+    dispose: () => {
+      mu.dispose();
+      logvar.dispose();
+    },
+  };
 }

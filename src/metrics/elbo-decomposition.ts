@@ -8,8 +8,8 @@
  * standard error. KL per latent dimension is the closed form averaged over all N.
  */
 import { Rng } from "../data/random.ts";
-import { logAggregatePosterior } from "./dataset-aggregate-posterior.ts";
 import type { EncodedPosteriors } from "../run/encode-dataset.ts";
+import { logAggregatePosterior } from "./dataset-aggregate-posterior.ts";
 import { standardNormal } from "./normal.ts";
 
 export interface ElboDecomposition {

@@ -9,11 +9,12 @@
 import { type TripletQuery, TripletSampler } from "../data/triplets.ts";
 import { createDivergence } from "../distributions/divergences/divergence.ts";
 import { keyFromSeed } from "../engine/prng.ts";
+import { tripletAccuracy } from "../objectives/triplet-accuracy.ts";
+import { tripletVae } from "../objectives/triplet-vae.ts";
 import { divergenceConfig, parseQuery, runSplit } from "../run/build.ts";
 import { encodeDataset } from "../run/encode-dataset.ts";
 import { drawHeldOutTriplets } from "../run/held-out-triplets.ts";
 import type { TrainedRun } from "../run/trained-run.ts";
-import { tripletAccuracy } from "./triplet-accuracy.ts";
 
 export interface TripletEvalOptions {
   /** Queries to score a run without its own (factor names, "a+b" for several). */
@@ -46,7 +47,9 @@ export async function evaluateTriplets(
 ): Promise<TripletEvalResult> {
   const names = tripletQueries(run, options.queries);
   const { dataset, model, params, config } = run;
-  const queries: TripletQuery[] = names.map((q) => parseQuery(q, config.tripletMargin));
+  // A run without triplet settings (a plain VAE scored on queries) takes the default margin.
+  const margin = tripletVae.schema.shape.tripletMargin.parse(config.tripletMargin);
+  const queries: TripletQuery[] = names.map((q) => parseQuery(q, margin));
   const { validation } = runSplit(config, dataset);
   const perQuery = options.tripletsPerQuery ?? 1000;
   const sampler = new TripletSampler(dataset, queries, { seed: options.seed, indices: validation });

@@ -5,6 +5,7 @@
  * likelihood decides how they are read).
  */
 
+import type { DiagonalGaussianParams } from "../distributions/diagonal-gaussian.ts";
 import type { ConvSchedule } from "../engine/conv.ts";
 import type { ConvParams, DenseParams } from "../engine/init.ts";
 import type { Array } from "../engine/jax.ts";
@@ -27,11 +28,6 @@ export type DecoderParams = {
   convs: ConvParams[];
 };
 
-export type PosteriorParams = {
-  mu: Array;
-  logvar: Array;
-};
-
 export interface Architecture {
   readonly name: ArchitectureName;
   readonly config: ArchitectureConfig;
@@ -42,7 +38,7 @@ export interface Architecture {
    * `schedule` picks the convolutions' schedule: "training" (default, under grad) or
    * "inference" (forward-only passes); the result is the same.
    */
-  encode(params: EncoderParams, x: Array, schedule?: ConvSchedule): PosteriorParams;
+  encode(params: EncoderParams, x: Array, schedule?: ConvSchedule): DiagonalGaussianParams;
   /** Consumes `z` [B,Z]; returns decoder outputs [B,H,W,C]. */
   decode(params: DecoderParams, z: Array, schedule?: ConvSchedule): Array;
 }

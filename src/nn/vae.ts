@@ -1,21 +1,22 @@
 /**
  * The VAE as a pure function of its parameters (Kingma & Welling 2014): a Gaussian
  * encoder q(z|x) = N(mu(x), diag exp(logvar(x))), the reparameterised sample
- * z = mu + exp(logvar / 2) * eps, and a decoder with a Bernoulli or Gaussian likelihood.
+ * z = mu + exp(logvar / 2) * eps, a decoder with a Bernoulli or Gaussian likelihood, and the
+ * prior p(z) (src/distributions/priors.ts), which is part of the model.
  */
 import { bernoulliLogLikelihood } from "../distributions/bernoulli.ts";
-import { reparameterize } from "../distributions/diagonal-gaussian.ts";
+import {
+  type DiagonalGaussianParams,
+  diagonalGaussian,
+  reparameterize,
+} from "../distributions/diagonal-gaussian.ts";
 import { gaussianLogLikelihood } from "../distributions/gaussian-likelihood.ts";
+import type { Prior } from "../distributions/priors.ts";
 import type { ConvSchedule } from "../engine/conv.ts";
 import { type Array, nn, numpy as np } from "../engine/jax.ts";
 import { splitKey } from "../engine/prng.ts";
 import type { LatentBatch } from "../objectives/objective.ts";
-import type {
-  Architecture,
-  DecoderParams,
-  EncoderParams,
-  PosteriorParams,
-} from "./architecture.ts";
+import type { Architecture, DecoderParams, EncoderParams } from "./architecture.ts";
 
 export type LikelihoodConfig =
   | { kind: "bernoulli" }
@@ -32,9 +33,10 @@ export type VaeParams = {
 export interface Vae {
   readonly architecture: Architecture;
   readonly likelihood: LikelihoodConfig;
+  readonly prior: Prior;
   init(key: Array): VaeParams;
   /** Consumes params and x [B,H,W,C]; returns q(z|x)'s mean and log-variance. */
-  encode(params: EncoderParams, x: Array, schedule?: ConvSchedule): PosteriorParams;
+  encode(params: EncoderParams, x: Array, schedule?: ConvSchedule): DiagonalGaussianParams;
   /**
    * Full forward pass for an objective: consumes params, x [B,H,W,C] and eps [B,Z]
    * (standard normal noise); returns log p(x|z) per example and the latent batch.
@@ -47,11 +49,17 @@ export interface Vae {
   decodeMean(params: DecoderParams, z: Array): Array;
 }
 
-export function createVae(architecture: Architecture, likelihood: LikelihoodConfig): Vae {
+export function createVae(
+  architecture: Architecture,
+  likelihood: LikelihoodConfig,
+  prior: Prior,
+): Vae {
   const channels = architecture.config.imageShape[2];
+  const { latentDim } = architecture.config;
   return {
     architecture,
     likelihood,
+    prior,
     init(key) {
       const [encoderKey, decoderKey] = splitKey(key, 2);
       return {
@@ -78,7 +86,12 @@ export function createVae(architecture: Architecture, likelihood: LikelihoodConf
             : np.full([channels], Math.log(likelihood.variance));
         logPxGivenZ = gaussianLogLikelihood(out, x, pixelLogvar);
       }
-      return { logPxGivenZ, z, mu, logvar };
+      return {
+        logPxGivenZ,
+        z,
+        posterior: diagonalGaussian({ mu, logvar }),
+        prior: prior.distribution(latentDim),
+      };
     },
     decodeMean(params, z) {
       const out = architecture.decode(params, z, "inference");

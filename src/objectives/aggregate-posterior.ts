@@ -7,7 +7,7 @@
  * correlation is the estimate itself, not shifted by (Z - 1) · log(N·B)).
  */
 
-import { gaussianLogDensity } from "../distributions/diagonal-gaussian.ts";
+import type { Distribution } from "../distributions/distribution.ts";
 import { type Array, nn, numpy as np } from "../engine/jax.ts";
 
 export interface AggregatePosteriorEstimate {
@@ -18,22 +18,18 @@ export interface AggregatePosteriorEstimate {
 }
 
 /**
- * z, mu, logvar: [B, Z]; logWeights: [B, B] (row i weights the batch's posteriors at z_i).
- * Costs a [B, B, Z] matrix of log densities. Consumes its arguments.
+ * z: [B, Z]; posterior: q(z|x_j) with parameters [B, Z] (any factorised family); logWeights:
+ * [B, B] (row i weights the batch's posteriors at z_i). Costs a [B, B, Z] matrix of log
+ * densities. Consumes its arguments.
  */
 export function estimateLogAggregatePosterior(
   z: Array,
-  mu: Array,
-  logvar: Array,
+  posterior: Distribution,
   logWeights: Array,
 ): AggregatePosteriorEstimate {
   const [B, Z] = z.shape;
   // logQzx[i, j, d] = log q(z_id | x_j)
-  const logQzx = gaussianLogDensity(
-    z.reshape([B, 1, Z]),
-    mu.reshape([1, B, Z]),
-    logvar.reshape([1, B, Z]),
-  );
+  const logQzx = posterior.map((p) => p.reshape([1, B, Z])).logProb(z.reshape([B, 1, Z]));
   const logQz = nn.logsumexp(np.sum(logQzx.ref, -1).add(logWeights.ref), 1);
   const perDimension = nn.logsumexp(logQzx.add(logWeights.reshape([B, B, 1])), 1);
   return { logQz, logQzProduct: np.sum(perDimension, -1) };

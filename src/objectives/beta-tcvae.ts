@@ -11,56 +11,60 @@
  *   dwkl ≈ Σ_d log q(z_id) - log p(z_i),
  * log q(z_i) and Σ_d log q(z_id) from aggregate-posterior.ts with MWS or MSS weights. The
  * three sum to log q(z_i|x_i) - log p(z_i), a one-sample estimate of the KL, whatever the
- * estimator; with alpha = beta = gamma = 1 the loss is the VAE's in expectation.
+ * estimator; with alpha = beta = gamma = 1 the loss is the VAE's in expectation. The
+ * decomposition needs a factorised prior (p(z) = Π_d p(z_d)); every prior of
+ * src/distributions/priors.ts is one.
  */
-
-import {
-  gaussianLogDensity,
-  standardNormalLogDensity,
-} from "../distributions/diagonal-gaussian.ts";
+import { z } from "zod";
 import { numpy as np } from "../engine/jax.ts";
 import { estimateLogAggregatePosterior } from "./aggregate-posterior.ts";
-import { checkWeight } from "./check-weight.ts";
+import { defineObjective } from "./descriptor.ts";
 import { elboTerms } from "./elbo.ts";
 import { ESTIMATORS, logImportanceWeights } from "./importance-weights.ts";
-import type { Objective, ObjectiveConfigs } from "./objective.ts";
 
-export function betaTcvaeObjective(config: ObjectiveConfigs["beta-tcvae"]): Objective {
-  const { alpha, beta, gamma, estimator } = config;
-  checkWeight("beta-tcvae", "alpha", alpha);
-  checkWeight("beta-tcvae", "beta", beta);
-  checkWeight("beta-tcvae", "gamma", gamma);
-  if (!ESTIMATORS.includes(estimator)) {
-    throw new RangeError(
-      `beta-tcvae: estimator ${JSON.stringify(estimator)}, expected one of ${ESTIMATORS.join(", ")}`,
-    );
-  }
-  return {
+const weight = (what: string) => z.number().nonnegative().default(1).describe(what);
+
+export const betaTcvae = defineObjective({
+  name: "beta-tcvae",
+  summary:
+    "KL split into index-code MI (alpha), total correlation (beta), dimension-wise KL (gamma) (Chen et al. 2018); log q(z) by minibatch stratified (`mss`) or weighted (`mws`) sampling",
+  file: "src/objectives/beta-tcvae.ts",
+  schema: z.object({
+    alpha: weight("weight of the index-code mutual information"),
+    beta: z.number().nonnegative().default(6).describe("weight of the total correlation"),
+    gamma: weight("weight of the dimension-wise KL"),
+    estimator: z
+      .enum(ESTIMATORS)
+      .default("mss")
+      .describe(
+        "estimator of log q(z): stratified sampling (unbiased over the batch draw) or weighted sampling (biased low)",
+      ),
+  }),
+  create: ({ alpha, beta, gamma, estimator }) => ({
     name: "beta-tcvae",
     evaluate(batch, ctx) {
-      const { logPxGivenZ, z, mu, logvar } = batch;
-      const B = z.shape[0];
+      const { z: sample, posterior, prior } = batch;
+      const B = sample.shape[0];
       const logWeights = np.array(
         Float32Array.from(logImportanceWeights(estimator, B, ctx.datasetSize)),
         { shape: [B, B] },
       );
-      const logQzGivenX = np.sum(gaussianLogDensity(z.ref, mu.ref, logvar.ref), -1);
-      const logPz = np.sum(standardNormalLogDensity(z.ref), -1);
+      const logQzGivenX = np.sum(posterior.ref().logProb(sample.ref), -1);
+      const logPz = np.sum(prior.ref().logProb(sample.ref), -1);
       const { logQz, logQzProduct } = estimateLogAggregatePosterior(
-        z,
-        mu.ref,
-        logvar.ref,
+        sample.ref,
+        posterior.ref(),
         logWeights,
       );
       const mi = np.mean(logQzGivenX.sub(logQz.ref));
       const tc = np.mean(logQz.sub(logQzProduct.ref));
       const dwkl = np.mean(logQzProduct.sub(logPz));
-      const terms = elboTerms(logPxGivenZ, mu, logvar);
+      const terms = elboTerms(batch);
       const loss = terms.reconstruction.ref
         .add(mi.ref.mul(alpha))
         .add(tc.ref.mul(ctx.annealing.mul(beta)))
         .add(dwkl.ref.mul(gamma));
       return { loss, terms: { ...terms, mi, tc, dwkl } };
     },
-  };
-}
+  }),
+});

@@ -17,8 +17,8 @@
  *   B + 1); this is the matrix the paper describes.
  */
 
-export type Estimator = "mws" | "mss";
-export const ESTIMATORS: readonly Estimator[] = ["mws", "mss"];
+export const ESTIMATORS = ["mws", "mss"] as const;
+export type Estimator = (typeof ESTIMATORS)[number];
 
 /** Row-major [B, B] matrix of log w_ij. Throws a RangeError for sizes the estimator cannot use. */
 export function logImportanceWeights(

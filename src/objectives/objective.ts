@@ -1,13 +1,11 @@
 /**
  * The interface between a model's forward pass and the quantity it minimises. A model hands
  * over a {@link LatentBatch}; an {@link Objective} turns it into a scalar loss plus scalar
- * terms for logging. Objectives are picked by name from the typed registry in registry.ts.
+ * terms for logging. Each objective is one file exporting one descriptor (descriptor.ts);
+ * registry.ts lists them.
  */
+import type { Distribution } from "../distributions/distribution.ts";
 import type { Array } from "../engine/jax.ts";
-import type { Estimator } from "./importance-weights.ts";
-
-export const OBJECTIVE_NAMES = ["vae", "beta-vae", "beta-tcvae"] as const;
-export type ObjectiveName = (typeof OBJECTIVE_NAMES)[number];
 
 /** One minibatch through encoder, reparameterisation and decoder (all jax arrays). */
 export interface LatentBatch {
@@ -15,10 +13,10 @@ export interface LatentBatch {
   logPxGivenZ: Array;
   /** [B, Z] the reparameterised sample z_i ~ q(z | x_i). */
   z: Array;
-  /** [B, Z] posterior means. */
-  mu: Array;
-  /** [B, Z] posterior log-variances. */
-  logvar: Array;
+  /** q(z | x_i), parameters [B, Z]. */
+  posterior: Distribution;
+  /** The model's prior p(z), parameters [Z]. */
+  prior: Distribution;
 }
 
 export interface ObjectiveContext {
@@ -36,21 +34,14 @@ export interface ObjectiveResult {
   /** Scalar, minimised. */
   loss: Array;
   /**
-   * Scalars, means over the batch: reconstruction (-log p(x|z)), kl (closed form), elbo,
-   * and for beta-TCVAE mi, tc, dwkl. Reported unweighted and unannealed.
+   * Scalars, means over the batch: reconstruction (-log p(x|z)), kl, elbo, and for
+   * beta-TCVAE mi, tc, dwkl. Reported unweighted and unannealed.
    */
   terms: Record<string, Array>;
 }
 
 export interface Objective {
-  readonly name: ObjectiveName;
+  readonly name: string;
   /** Consumes every array of `batch` and `ctx.annealing`. Pure: usable inside grad and jit. */
   evaluate(batch: LatentBatch, ctx: ObjectiveContext): ObjectiveResult;
-}
-
-/** Per-objective hyperparameters. */
-export interface ObjectiveConfigs {
-  vae: Record<string, never>;
-  "beta-vae": { beta: number };
-  "beta-tcvae": { alpha: number; beta: number; gamma: number; estimator: Estimator };
 }

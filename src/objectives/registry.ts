@@ -1,57 +1,41 @@
-/** Objectives by name: a typed table of factories, no string evaluation. */
-import { betaTcvaeObjective } from "./beta-tcvae.ts";
-import { betaVaeObjective } from "./beta-vae.ts";
-import type { Estimator } from "./importance-weights.ts";
-import {
-  OBJECTIVE_NAMES,
-  type Objective,
-  type ObjectiveConfigs,
-  type ObjectiveName,
-} from "./objective.ts";
-import { vaeObjective } from "./vae.ts";
+/**
+ * Objectives by name: a typed table of descriptors, no string evaluation. Adding an objective
+ * is one file exporting a descriptor (see descriptor.ts) and one line here; the config schema,
+ * the `train` flags, `--help` and the README's table follow from it.
+ */
+import type { z } from "zod";
+import { betaTcvae } from "./beta-tcvae.ts";
+import { betaVae } from "./beta-vae.ts";
+import { parseHyperparameters } from "./descriptor.ts";
+import type { Objective } from "./objective.ts";
+import { vae } from "./vae.ts";
 
-export const objectiveRegistry: {
-  [K in ObjectiveName]: (config: ObjectiveConfigs[K]) => Objective;
-} = {
-  vae: () => vaeObjective(),
-  "beta-vae": (config) => betaVaeObjective(config),
-  "beta-tcvae": (config) => betaTcvaeObjective(config),
-};
+export const OBJECTIVES = {
+  vae,
+  "beta-vae": betaVae,
+  "beta-tcvae": betaTcvae,
+} as const;
 
-/** The union of every objective's hyperparameters, as a run configuration holds them. */
-export interface ObjectiveOptions {
-  beta?: number;
-  alpha?: number;
-  gamma?: number;
-  estimator?: Estimator;
-}
+export type ObjectiveName = keyof typeof OBJECTIVES;
+export const OBJECTIVE_NAMES = Object.keys(OBJECTIVES) as [ObjectiveName, ...ObjectiveName[]];
+
+/** The hyperparameters `name` takes, as a caller writes them (every field optional). */
+export type ObjectiveOptions<K extends ObjectiveName> = z.input<(typeof OBJECTIVES)[K]["schema"]>;
 
 /**
- * Builds the objective `name` from a run's options, taking the fields it uses; defaults are
- * beta 6 (beta-VAE, beta-TCVAE), alpha = gamma = 1, estimator "mws". The VAE accepts only
- * beta = 1 (or none).
+ * Builds the objective `name`; hyperparameters left out take the descriptor's defaults.
+ * Throws a RangeError naming the objective, the field and the value.
  */
-export function createObjective(name: ObjectiveName, options: ObjectiveOptions = {}): Objective {
-  switch (name) {
-    case "vae":
-      if (options.beta !== undefined && options.beta !== 1) {
-        throw new RangeError(
-          `vae: beta is ${options.beta}, the plain VAE has beta = 1; use beta-vae`,
-        );
-      }
-      return objectiveRegistry.vae({});
-    case "beta-vae":
-      return objectiveRegistry["beta-vae"]({ beta: options.beta ?? 6 });
-    case "beta-tcvae":
-      return objectiveRegistry["beta-tcvae"]({
-        alpha: options.alpha ?? 1,
-        beta: options.beta ?? 6,
-        gamma: options.gamma ?? 1,
-        estimator: options.estimator ?? "mws",
-      });
-    default:
-      throw new RangeError(
-        `objective ${JSON.stringify(name)}: expected one of ${OBJECTIVE_NAMES.join(", ")}`,
-      );
+export function createObjective<K extends ObjectiveName>(
+  name: K,
+  options: ObjectiveOptions<K> = {} as ObjectiveOptions<K>,
+): Objective {
+  const descriptor = OBJECTIVES[name];
+  if (descriptor === undefined) {
+    throw new RangeError(
+      `objective ${JSON.stringify(name)}: expected one of ${OBJECTIVE_NAMES.join(", ")}`,
+    );
   }
+  const create = descriptor.create as (options: unknown) => Objective;
+  return create(parseHyperparameters(descriptor, options));
 }

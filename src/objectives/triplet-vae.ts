@@ -17,7 +17,12 @@
  * d_Q(i,j) < d_Q(i,k), ties half) and `maskL1` (Σ m), all unweighted.
  */
 
-import type { Divergence } from "../distributions/divergences/divergence.ts";
+import { z } from "zod";
+import {
+  canonicalDivergenceName,
+  DIVERGENCE_NAMES,
+  type Divergence,
+} from "../distributions/divergences/divergence.ts";
 import { type Array, numpy as np } from "../engine/jax.ts";
 import { checkWeight } from "./check-weight.ts";
 import type { LatentBatch, Objective, ObjectiveContext, ObjectiveResult } from "./objective.ts";
@@ -118,3 +123,55 @@ export function tripletVaeObjective(config: TripletVaeConfig): TripletObjective 
     },
   };
 }
+
+const positiveInt = () => z.number().int().positive();
+
+/**
+ * The triplet VAE's hyperparameters: its supervised latent term (queries, triplets, divergence,
+ * masks, λ). The unsupervised part is any objective of the registry (`base`); the training
+ * task (src/train/triplet-task.ts) builds the masks, the divergence and the objective from them.
+ */
+export const tripletVae = {
+  name: "triplet-vae",
+  summary:
+    "any of the above + λ · triplet log-likelihood + mask L1 (Karaletsos, Belongie & Rätsch 2016)",
+  file: "src/objectives/triplet-vae.ts",
+  schema: z.object({
+    queries: z
+      .array(z.string().min(1))
+      .min(
+        1,
+        "the triplet VAE needs at least one query (factor names, e.g. --queries identity,azimuth)",
+      )
+      .describe("notions of similarity, comma-separated factor names ('a+b' for several)"),
+    tripletsPerQuery: positiveInt().max(1024).default(16).describe("triplets per query per step"),
+    tripletWeight: z
+      .number()
+      .nonnegative()
+      .optional()
+      .describe("weight λ of the mean triplet log-likelihood (default: values per image, H·W·C)"),
+    tripletMargin: z.number().nonnegative().default(0).describe("margin for continuous factors"),
+    divergence: z
+      .preprocess(
+        (name) => (typeof name === "string" ? canonicalDivergenceName(name) : name),
+        z.enum(DIVERGENCE_NAMES),
+      )
+      .default("jensen-shannon-per-dim")
+      .describe("divergence between the masked posteriors"),
+    divergenceEstimator: z
+      .enum(["gauss-hermite", "monte-carlo"])
+      .default("gauss-hermite")
+      .describe("how jensen-shannon-per-dim is computed"),
+    masks: z
+      .enum(["fixed", "learned"])
+      .default("fixed")
+      .describe("query subspaces: disjoint fixed blocks, or learned L1-penalised weights"),
+    dimsPerQuery: positiveInt()
+      .optional()
+      .describe("latent dimensions per query for fixed masks (default z / (queries + 1))"),
+    maskL1: z.number().nonnegative().default(1e-3).describe("L1 weight on learned masks"),
+    evalTriplets: positiveInt()
+      .default(500)
+      .describe("held-out triplets per query for the accuracy logged during training"),
+  }),
+} as const;

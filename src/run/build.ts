@@ -8,11 +8,12 @@ import { loadDataset } from "../data/registry.ts";
 import { holdOutFactorValues, type Split, trainValidationSplit } from "../data/split.ts";
 import type { TripletQuery } from "../data/triplets.ts";
 import type { DivergenceConfig } from "../distributions/divergences/divergence.ts";
+import { createPrior } from "../distributions/priors.ts";
 import type { ArchitectureName, ImageShape } from "../nn/architecture.ts";
 import { createArchitecture } from "../nn/architectures/index.ts";
 import { createSubspaceMasks, type SubspaceMasks } from "../nn/subspace-masks.ts";
 import { createVae, type LikelihoodConfig, type Vae } from "../nn/vae.ts";
-import type { TrainConfig } from "./config.ts";
+import { type TrainConfig, tripletOptions } from "./config.ts";
 
 /** The default architecture for an image shape: conv-burgess at 64x64, conv-small at <=32, else the MLP. */
 export function defaultArchitecture([height, width]: ImageShape): ArchitectureName {
@@ -33,6 +34,7 @@ export function buildModel(config: TrainConfig, imageShape: ImageShape): Vae {
   return createVae(
     createArchitecture(name, { imageShape, latentDim: config.z }),
     likelihoodOf(config),
+    createPrior(config.prior),
   );
 }
 
@@ -56,21 +58,23 @@ export function parseQuery(text: string, margin: number): TripletQuery {
 }
 
 export function divergenceConfig(config: TrainConfig): DivergenceConfig {
-  if (config.divergence !== "jensen-shannon") return { name: config.divergence };
-  return config.divergenceEstimator === "monte-carlo"
-    ? { name: "jensen-shannon", estimator: "monte-carlo", samples: 8 }
-    : { name: "jensen-shannon", estimator: "gauss-hermite" };
+  const { divergence, divergenceEstimator } = tripletOptions(config);
+  if (divergence !== "jensen-shannon-per-dim") return { name: divergence };
+  return divergenceEstimator === "monte-carlo"
+    ? { name: divergence, estimator: "monte-carlo", samples: 8 }
+    : { name: divergence, estimator: "gauss-hermite" };
 }
 
 export function subspaceMasksOf(config: TrainConfig): SubspaceMasks {
-  const queries = config.queries.length;
+  const triplet = tripletOptions(config);
+  const queries = triplet.queries.length;
   return createSubspaceMasks(
-    config.masks === "learned"
+    triplet.masks === "learned"
       ? { kind: "learned", queries, parameterization: "softplus" }
       : {
           kind: "fixed",
           queries,
-          dimsPerQuery: config.dimsPerQuery ?? Math.max(1, Math.floor(config.z / (queries + 1))),
+          dimsPerQuery: triplet.dimsPerQuery ?? Math.max(1, Math.floor(config.z / (queries + 1))),
         },
     config.z,
   );

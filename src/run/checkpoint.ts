@@ -10,12 +10,17 @@ import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { AdamState } from "../engine/adam.ts";
 import { writeFileAtomic } from "../engine/atomic-write.ts";
-import { type Array, tree as jaxTree } from "../engine/jax.ts";
+import { tree as jaxTree } from "../engine/jax.ts";
 import { keyFromData, keyToData } from "../engine/prng.ts";
 import { loadTree, saveTree } from "../engine/safetensors.ts";
 import { conformTree } from "../engine/tree-names.ts";
 import type { TrainingState } from "../train/loop.ts";
-import { ConfigError, parseTrainConfig, type TrainConfig } from "./config.ts";
+import {
+  ConfigError,
+  dropForeignHyperparameters,
+  parseTrainConfig,
+  type TrainConfig,
+} from "./config.ts";
 
 export const CHECKPOINT_FILE = "checkpoint.safetensors";
 export const CONFIG_FILE = "config.json";
@@ -38,7 +43,7 @@ export function readRunConfig(runDir: string): TrainConfig {
     );
   }
   const text = readFileSync(path, "utf8");
-  return parseTrainConfig(JSON.parse(text), path, text);
+  return parseTrainConfig(dropForeignHyperparameters(JSON.parse(text)), path, text);
 }
 
 export function hasCheckpoint(runDir: string): boolean {

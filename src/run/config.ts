@@ -2,19 +2,35 @@
  * Training configuration: one schema for `--config run.json` and for command-line flags,
  * validated with zod. Errors name the field, the value and what was expected (and, for a
  * config file, the file and line).
+ *
+ * The settings every run has are written here; each objective's hyperparameters come from
+ * its descriptor (src/objectives/registry.ts, and the triplet VAE's supervised term), with
+ * their defaults and docs. A config holds the hyperparameters of its model only, resolved to
+ * their values: a hyperparameter that the model does not take is an error.
  */
 import { z } from "zod";
 import { DATASET_NAMES, type DatasetName } from "../data/registry.ts";
+import { PRIOR_NAMES } from "../distributions/priors.ts";
 import { ARCHITECTURE_NAMES } from "../nn/architecture.ts";
+import { type FieldDoc, fieldDocs } from "../objectives/descriptor.ts";
+import { OBJECTIVE_NAMES, OBJECTIVES, type ObjectiveName } from "../objectives/registry.ts";
+import { tripletVae } from "../objectives/triplet-vae.ts";
 
-export const MODEL_NAMES = ["vae", "beta-vae", "beta-tcvae", "triplet-vae"] as const;
-export type ModelName = (typeof MODEL_NAMES)[number];
+/** Models: every objective of the registry, and the triplet VAE (a base objective + its supervised term). */
+export const MODEL_NAMES = [...OBJECTIVE_NAMES, tripletVae.name] as const;
+export type ModelName = ObjectiveName | typeof tripletVae.name;
+
+/** The descriptors whose hyperparameters a config may hold. */
+const HYPERPARAMETER_SOURCES = [...Object.values(OBJECTIVES), tripletVae];
 
 const positiveInt = () => z.number().int().positive();
 
-export const trainConfigSchema = z.strictObject({
+/** Settings of every run (not an objective's hyperparameters). */
+const runSettings = {
   /** The objective: plain VAE, beta-VAE (beta on the KL), beta-TCVAE, or the triplet VAE. */
   model: z.enum(MODEL_NAMES).default("beta-tcvae"),
+  /** Triplet VAE (Karaletsos et al. 2016): its unsupervised part. */
+  base: z.enum(OBJECTIVE_NAMES).optional(),
   /** Dataset name (see `disentangle data --help`) and its options. */
   data: z.enum(DATASET_NAMES as [DatasetName, ...DatasetName[]]).default("sprites"),
   root: z.string().min(1).optional(),
@@ -24,11 +40,9 @@ export const trainConfigSchema = z.strictObject({
   likelihood: z.enum(["bernoulli", "gaussian"]).default("bernoulli"),
   /** Fixed decoder variance for the Gaussian likelihood; "learned" learns one per channel. */
   gaussianVariance: z.union([z.number().positive(), z.literal("learned")]).default(1),
+  /** The prior p(z) (src/distributions/priors.ts). */
+  prior: z.enum(PRIOR_NAMES).default("normal"),
   z: positiveInt().max(512).default(10),
-  beta: z.number().nonnegative().optional(),
-  alpha: z.number().nonnegative().default(1),
-  gamma: z.number().nonnegative().default(1),
-  estimator: z.enum(["mws", "mss"]).default("mss"),
   /** Linear warm-up of the annealed weight over this many steps (0 = off). */
   betaWarmupSteps: z.number().int().nonnegative().default(0),
   batch: positiveInt().max(4096).default(64),
@@ -42,34 +56,42 @@ export const trainConfigSchema = z.strictObject({
   logEvery: positiveInt().default(50),
   checkpointEvery: positiveInt().default(500),
   out: z.string().min(1).default("runs/default"),
-  /** Triplet VAE (Karaletsos et al. 2016): its unsupervised part. */
-  base: z.enum(["vae", "beta-vae", "beta-tcvae"]).default("vae"),
-  /** Notions of similarity, each one or more factor names joined by "+". */
-  queries: z.array(z.string().min(1)).default([]),
-  tripletsPerQuery: positiveInt().max(1024).default(16),
-  /**
-   * λ, the weight of the mean triplet log-likelihood. Default: the number of values per
-   * image (H·W·C), so it keeps pace with the reconstruction term, a sum over pixels.
-   */
-  tripletWeight: z.number().nonnegative().optional(),
-  /** Continuous queries: d(A,B) + margin < d(A,C). */
-  tripletMargin: z.number().nonnegative().default(0),
-  divergence: z.enum(["jensen-shannon", "symmetric-kl", "mean-squared"]).default("jensen-shannon"),
-  divergenceEstimator: z.enum(["gauss-hermite", "monte-carlo"]).default("gauss-hermite"),
-  masks: z.enum(["fixed", "learned"]).default("fixed"),
-  /** Fixed masks: latent dimensions per query (default: z / (queries + 1), the rest unsupervised). */
-  dimsPerQuery: positiveInt().optional(),
-  maskL1: z.number().nonnegative().default(1e-3),
   /** Images whose factor takes these values are kept out of training (e.g. some subjects). */
   holdOut: z
     .strictObject({ factor: z.string().min(1), values: z.array(z.number()).min(1) })
     .optional(),
-  /** Held-out triplets per query for the accuracy logged during training. */
-  evalTriplets: positiveInt().default(500),
-});
+};
 
-export type TrainConfigInput = z.input<typeof trainConfigSchema>;
-export type TrainConfig = z.output<typeof trainConfigSchema>;
+/** Every hyperparameter of every descriptor, optional and without its default. */
+function optionalHyperparameters(): Record<string, z.ZodType> {
+  const fields: Record<string, z.ZodType> = {};
+  for (const descriptor of HYPERPARAMETER_SOURCES) {
+    for (const [name, field] of Object.entries(descriptor.schema.shape) as [string, z.ZodType][]) {
+      const bare = field instanceof z.ZodDefault ? (field.unwrap() as z.ZodType) : field;
+      fields[name] ??= bare.optional();
+    }
+  }
+  return fields;
+}
+
+const configSchema = z.strictObject({ ...runSettings, ...optionalHyperparameters() });
+
+type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (
+  x: infer I,
+) => void
+  ? I
+  : never;
+/** An objective's resolved hyperparameters; one without any (the VAE) adds nothing. */
+type OutputOf<K extends ObjectiveName> = z.output<(typeof OBJECTIVES)[K]["schema"]>;
+type Hyperparameters = UnionToIntersection<
+  {
+    [K in ObjectiveName]: string extends keyof OutputOf<K> ? Record<never, never> : OutputOf<K>;
+  }[ObjectiveName]
+> &
+  z.output<typeof tripletVae.schema>;
+
+export type TrainConfig = z.output<z.ZodObject<typeof runSettings>> & Partial<Hyperparameters>;
+export type TrainConfigInput = z.input<z.ZodObject<typeof runSettings>> & Partial<Hyperparameters>;
 
 /** Raised for an invalid configuration; the message lists every problem found. */
 export class ConfigError extends Error {
@@ -77,13 +99,82 @@ export class ConfigError extends Error {
 }
 
 /** The unsupervised objective: the model itself, or the triplet VAE's base. */
-export function unsupervisedModel(config: TrainConfig): Exclude<ModelName, "triplet-vae"> {
-  return config.model === "triplet-vae" ? config.base : config.model;
+export function unsupervisedModel(config: Pick<TrainConfig, "model" | "base">): ObjectiveName {
+  return config.model === tripletVae.name ? (config.base ?? "vae") : config.model;
 }
 
-/** beta's default depends on the objective: 1 for the VAE (where it must stay 1), 6 otherwise. */
-export function effectiveBeta(config: TrainConfig): number {
-  return config.beta ?? (unsupervisedModel(config) === "vae" ? 1 : 6);
+/** The descriptors that give `config`'s model its hyperparameters. */
+function descriptorsOf(config: Pick<TrainConfig, "model" | "base">) {
+  const objective = OBJECTIVES[unsupervisedModel(config)];
+  return config.model === tripletVae.name ? [objective, tripletVae] : [objective];
+}
+
+/** The unsupervised objective's hyperparameters, resolved. */
+export function objectiveOptions(config: TrainConfig): Record<string, unknown> {
+  const { schema } = OBJECTIVES[unsupervisedModel(config)];
+  return pick(config, Object.keys(schema.shape));
+}
+
+/** The triplet VAE's own hyperparameters, resolved (a triplet-vae config only). */
+export function tripletOptions(config: TrainConfig): z.output<typeof tripletVae.schema> {
+  if (config.model !== tripletVae.name) {
+    throw new ConfigError(`a ${config.model} run has no triplet settings`);
+  }
+  return tripletVae.schema.parse(pick(config, Object.keys(tripletVae.schema.shape)));
+}
+
+/** A hyperparameter and, per model that takes it, its doc and default. */
+export interface HyperparameterDoc {
+  name: string;
+  type: string;
+  values?: unknown[];
+  uses: { model: string; field: FieldDoc }[];
+}
+
+/** Every hyperparameter of every model, in declaration order: for flags, help and docs. */
+export function hyperparameterDocs(): HyperparameterDoc[] {
+  const byName = new Map<string, HyperparameterDoc>();
+  for (const descriptor of HYPERPARAMETER_SOURCES) {
+    for (const field of fieldDocs(descriptor.schema)) {
+      const entry = byName.get(field.name) ?? {
+        name: field.name,
+        type: field.type,
+        ...(field.values ? { values: field.values } : {}),
+        uses: [],
+      };
+      entry.uses.push({ model: descriptor.name, field });
+      byName.set(field.name, entry);
+    }
+  }
+  return [...byName.values()];
+}
+
+function pick(source: object, keys: string[]): Record<string, unknown> {
+  const values = source as Record<string, unknown>;
+  return Object.fromEntries(keys.filter((k) => values[k] !== undefined).map((k) => [k, values[k]]));
+}
+
+/**
+ * Drops the hyperparameters `input`'s model does not take. Run folders written before
+ * hyperparameters belonged to their objective hold every objective's defaults (alpha, gamma,
+ * estimator, the triplet settings); reading such a folder goes through this, new input does not.
+ */
+export function dropForeignHyperparameters(
+  input: Record<string, unknown>,
+): Record<string, unknown> {
+  const parsed = z.object({ model: runSettings.model, base: runSettings.base }).safeParse(input);
+  if (!parsed.success) return input;
+  const own = new Set(descriptorsOf(parsed.data).flatMap((d) => Object.keys(d.schema.shape)));
+  const settings = new Set(Object.keys(runSettings));
+  return Object.fromEntries(
+    Object.entries(input).filter(
+      ([key]) => settings.has(key) || own.has(key) || !isHyperparameter(key),
+    ),
+  );
+}
+
+function isHyperparameter(key: string): boolean {
+  return HYPERPARAMETER_SOURCES.some((d) => key in d.schema.shape);
 }
 
 function lineOfKey(text: string, key: string | number | undefined): number | undefined {
@@ -99,31 +190,58 @@ function describeValue(input: unknown, path: readonly PropertyKey[]): string {
 }
 
 /**
- * Validates `input` against the schema. `source` names where it came from (a file path or
- * "command line"); `text` is the file's text, used to point at the line of a bad field.
+ * Validates `input`. `source` names where it came from (a file path or "command line");
+ * `text` is the file's text, used to point at the line of a bad field.
  */
 export function parseTrainConfig(input: unknown, source: string, text?: string): TrainConfig {
-  const result = trainConfigSchema.safeParse(input);
-  if (result.success) {
-    const config = result.data;
-    if (config.model === "triplet-vae" && config.queries.length === 0) {
-      throw new ConfigError(
-        `${source}: field "queries": the triplet VAE needs at least one query (factor names, e.g. --queries identity,azimuth)`,
-      );
-    }
-    const unsupervised = config.model === "triplet-vae" ? config.base : config.model;
-    if (unsupervised === "vae" && config.beta !== undefined && config.beta !== 1) {
-      throw new ConfigError(
-        `${source}: field "beta": the plain VAE has beta = 1 (got ${config.beta}); use --model beta-vae`,
-      );
-    }
-    return config;
+  const where = (field: string | undefined) => {
+    const line = text ? lineOfKey(text, field) : undefined;
+    return line ? `${source}:${line}` : source;
+  };
+  const fail = (issues: { path: PropertyKey[]; message: string }[], prefix: string[] = []) => {
+    throw new ConfigError(
+      issues
+        .map((issue) => {
+          const path = [...prefix, ...issue.path];
+          const field = path.length ? path.join(".") : "(top level)";
+          return `${where(String(path[path.length - 1]))}: field "${field}"${describeValue(input, path)}: ${issue.message}`;
+        })
+        .join("\n"),
+    );
+  };
+  const result = configSchema.safeParse(input);
+  if (!result.success) fail(result.error.issues);
+  const config = result.data as Record<string, unknown> & TrainConfig;
+  if (config.base !== undefined && config.model !== tripletVae.name) {
+    fail([
+      {
+        path: ["base"],
+        message: `only the triplet VAE has a base objective (model is ${config.model})`,
+      },
+    ]);
   }
-  const problems = result.error.issues.map((issue) => {
-    const field = issue.path.length ? issue.path.join(".") : "(top level)";
-    const line = text ? lineOfKey(text, issue.path[issue.path.length - 1] as string) : undefined;
-    const where = line ? `${source}:${line}` : source;
-    return `${where}: field "${field}"${describeValue(input, issue.path)}: ${issue.message}`;
-  });
-  throw new ConfigError(problems.join("\n"));
+  const descriptors = descriptorsOf(config);
+  const own = new Set(descriptors.flatMap((d) => Object.keys(d.schema.shape)));
+  const foreign = Object.keys(config).filter((k) => isHyperparameter(k) && !own.has(k));
+  if (foreign.length > 0) {
+    fail(
+      foreign.map((key) => {
+        const takers = HYPERPARAMETER_SOURCES.filter((d) => key in d.schema.shape).map(
+          (d) => d.name,
+        );
+        return {
+          path: [key],
+          message: `${descriptors.map((d) => d.name).join(" + ")} takes no ${key} (a hyperparameter of ${takers.join(", ")}; choose one of those with --model${config.model === tripletVae.name ? " or --base" : ""})`,
+        };
+      }),
+    );
+  }
+  const resolved: Record<string, unknown> = { ...config };
+  if (config.model === tripletVae.name) resolved.base = unsupervisedModel(config);
+  for (const descriptor of descriptors) {
+    const parsed = descriptor.schema.safeParse(pick(config, Object.keys(descriptor.schema.shape)));
+    if (!parsed.success) fail(parsed.error.issues);
+    else Object.assign(resolved, parsed.data);
+  }
+  return resolved as TrainConfig;
 }

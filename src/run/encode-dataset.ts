@@ -4,8 +4,9 @@
  * padded, so the encoder is traced once), reporting progress to a callback.
  */
 import type { Dataset } from "../data/dataset.ts";
+import type { DiagonalGaussianParams } from "../distributions/diagonal-gaussian.ts";
 import { jit, numpy as np, tree } from "../engine/jax.ts";
-import type { EncoderParams, PosteriorParams } from "../nn/architecture.ts";
+import type { EncoderParams } from "../nn/architecture.ts";
 import type { Vae } from "../nn/vae.ts";
 
 export interface EncodedPosteriors {
@@ -41,7 +42,7 @@ export async function encodeDataset(
   const batches = Math.ceil(count / batchSize);
   const encode = jit((params: EncoderParams, x) => {
     const { mu, logvar } = model.encode(params, x, "inference");
-    return { mu, logvar } as PosteriorParams;
+    return { mu, logvar } as DiagonalGaussianParams;
   });
   const mu = new Float32Array(count * latentDim);
   const logvar = new Float32Array(count * latentDim);

@@ -4,7 +4,7 @@
  * encoded once. Used by the accuracy logged during training and by `disentangle eval`.
  */
 import type { TripletSampler } from "../data/triplets.ts";
-import type { TripletIndexSet } from "../metrics/triplet-accuracy.ts";
+import type { TripletIndexSet } from "../objectives/triplet-accuracy.ts";
 
 export interface HeldOutTriplets {
   /** Dataset indices of the distinct images the triplets use. */

@@ -6,7 +6,7 @@ import type { Vae, VaeParams } from "../nn/vae.ts";
 import type { TaskParams } from "../train/task.ts";
 import { buildModel, loadRunDataset, subspaceMasksOf } from "./build.ts";
 import { loadCheckpoint, readRunConfig } from "./checkpoint.ts";
-import type { TrainConfig } from "./config.ts";
+import { type TrainConfig, tripletOptions } from "./config.ts";
 
 /** A triplet VAE's query masks as plain numbers. */
 export interface QueryMasks {
@@ -37,11 +37,12 @@ export async function loadTrainedRun(runDir: string): Promise<TrainedRun> {
   tree.dispose([checkpoint.opt, checkpoint.key, extra] as never);
   let masks: QueryMasks | undefined;
   if (config.model === "triplet-vae") {
+    const { queries } = tripletOptions(config);
     const array = subspaceMasksOf(config).masks((maskParams ?? {}) as MaskParams);
     masks = {
-      names: [...config.queries],
+      names: [...queries],
       data: Float32Array.from((await array.data()) as Float32Array),
-      queries: config.queries.length,
+      queries: queries.length,
       dims: config.z,
     };
   } else if (maskParams !== undefined) {

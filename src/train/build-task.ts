@@ -2,7 +2,7 @@
 import type { Dataset } from "../data/dataset.ts";
 import { createObjective } from "../objectives/registry.ts";
 import { buildModel, runSplit } from "../run/build.ts";
-import { effectiveBeta, type TrainConfig, unsupervisedModel } from "../run/config.ts";
+import { objectiveOptions, type TrainConfig, unsupervisedModel } from "../run/config.ts";
 import type { TaskParams, TrainingTask } from "./task.ts";
 import { tripletTask } from "./triplet-task.ts";
 import { vaeTask } from "./vae-task.ts";
@@ -13,12 +13,7 @@ export function buildTask(
 ): TrainingTask<TaskParams, unknown> {
   const model = buildModel(config, dataset.imageShape);
   const { train, validation } = runSplit(config, dataset);
-  const objective = createObjective(unsupervisedModel(config), {
-    beta: effectiveBeta(config),
-    alpha: config.alpha,
-    gamma: config.gamma,
-    estimator: config.estimator,
-  });
+  const objective = createObjective(unsupervisedModel(config), objectiveOptions(config));
   const batches = {
     dataset,
     trainIndices: train,

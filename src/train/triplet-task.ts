@@ -9,21 +9,17 @@
  * query, in the query's own subspace and in the full latent space.
  */
 import type { Dataset } from "../data/dataset.ts";
-import { type TripletQuery, TripletSampler, type Triplets } from "../data/triplets.ts";
-import {
-  createDivergence,
-  type Divergence,
-  type DivergenceConfig,
-} from "../distributions/divergences/divergence.ts";
+import { TripletSampler, type Triplets } from "../data/triplets.ts";
+import { createDivergence, type Divergence } from "../distributions/divergences/divergence.ts";
 import { type Array, numpy as np, random, tree } from "../engine/jax.ts";
 import { foldIn, keyFromSeed, splitKey } from "../engine/prng.ts";
-import { tripletAccuracy } from "../metrics/triplet-accuracy.ts";
 import type { MaskParams, SubspaceMasks } from "../nn/subspace-masks.ts";
 import type { Vae, VaeParams } from "../nn/vae.ts";
 import type { Objective } from "../objectives/objective.ts";
+import { tripletAccuracy } from "../objectives/triplet-accuracy.ts";
 import { tripletVaeObjective } from "../objectives/triplet-vae.ts";
 import { divergenceConfig, parseQuery, subspaceMasksOf } from "../run/build.ts";
-import type { TrainConfig } from "../run/config.ts";
+import { type TrainConfig, tripletOptions } from "../run/config.ts";
 import { encodeDataset } from "../run/encode-dataset.ts";
 import { drawHeldOutTriplets } from "../run/held-out-triplets.ts";
 import type { TrainingTask } from "./task.ts";
@@ -67,14 +63,15 @@ export function tripletTask(setup: TripletTaskSetup): TrainingTask<TripletParams
   const { config, model, base, batches } = setup;
   const dataset: Dataset = batches.dataset;
   const latentDim = config.z;
-  const queries = config.queries.map((q) => parseQuery(q, config.tripletMargin));
+  const triplet = tripletOptions(config);
+  const queries = triplet.queries.map((q) => parseQuery(q, triplet.tripletMargin));
   const masks = subspaceMasksOf(config);
   const divergence = createDivergence(divergenceConfig(config));
   const objective = tripletVaeObjective({
     base,
     divergence,
-    weight: config.tripletWeight ?? dataset.imageShape.reduce((a, b) => a * b, 1),
-    maskL1: config.masks === "learned" ? config.maskL1 : 0,
+    weight: triplet.tripletWeight ?? dataset.imageShape.reduce((a, b) => a * b, 1),
+    maskL1: triplet.masks === "learned" ? triplet.maskL1 : 0,
   });
   const sampler = new TripletSampler(dataset, queries, {
     seed: config.seed,
@@ -84,9 +81,9 @@ export function tripletTask(setup: TripletTaskSetup): TrainingTask<TripletParams
     seed: config.seed + 1,
     indices: setup.evaluationIndices,
   });
-  const heldOut = drawHeldOutTriplets(evaluationSampler, config.evalTriplets);
+  const heldOut = drawHeldOutTriplets(evaluationSampler, triplet.evalTriplets);
   const imageBatches = new ImageBatchMaker(batches, latentDim);
-  const tripletCount = config.tripletsPerQuery * queries.length;
+  const tripletCount = triplet.tripletsPerQuery * queries.length;
   const [h, w, c] = dataset.imageShape;
   const tripletBuffer = new Float32Array(3 * tripletCount * h * w * c);
   const datasetSize = batches.trainIndices.length;

@@ -3,11 +3,11 @@ import { test } from "node:test";
 import { loadSprites } from "../../src/data/datasets/sprites.ts";
 import { initEngine } from "../../src/engine/device.ts";
 import { keyFromSeed } from "../../src/engine/prng.ts";
-import { encodeDataset } from "../../src/run/encode-dataset.ts";
 import { evaluateRun, METRIC_RUNNERS } from "../../src/metrics/evaluate-run.ts";
 import { oracleFromRun } from "../../src/metrics/oracle-from-run.ts";
-import { parseTrainConfig } from "../../src/run/config.ts";
 import { buildModel } from "../../src/run/build.ts";
+import { parseTrainConfig } from "../../src/run/config.ts";
+import { encodeDataset } from "../../src/run/encode-dataset.ts";
 import type { TrainedRun } from "../../src/run/trained-run.ts";
 
 await initEngine("wasm");

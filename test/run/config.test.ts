@@ -4,19 +4,70 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { flagOverrides } from "../../src/cli/train.ts";
-import {
-  ConfigError,
-  effectiveBeta,
-  loadTrainConfigFile,
-  parseTrainConfig,
-} from "../../src/run/config.ts";
+import { ConfigError, dropForeignHyperparameters, parseTrainConfig } from "../../src/run/config.ts";
+import { loadTrainConfigFile } from "../../src/run/config-file.ts";
 
-test("defaults make a beta-TCVAE on sprites with beta 6", () => {
+test("defaults make a beta-TCVAE on sprites with its descriptor's hyperparameters", () => {
   const config = parseTrainConfig({}, "command line");
   assert.equal(config.model, "beta-tcvae");
   assert.equal(config.data, "sprites");
-  assert.equal(effectiveBeta(config), 6);
-  assert.equal(effectiveBeta(parseTrainConfig({ model: "vae" }, "x")), 1);
+  assert.equal(config.prior, "normal");
+  assert.deepEqual([config.alpha, config.beta, config.gamma, config.estimator], [1, 6, 1, "mss"]);
+  const vae = parseTrainConfig({ model: "vae" }, "x");
+  assert.equal(vae.beta, undefined, "the VAE holds no beta");
+  assert.equal(vae.estimator, undefined, "nor beta-TCVAE's estimator");
+});
+
+test("a hyperparameter the model does not take is an error naming the models that do", () => {
+  assert.throws(
+    () => parseTrainConfig({ model: "beta-vae", alpha: 2 }, "command line"),
+    /field "alpha" \(got 2\): beta-vae takes no alpha \(a hyperparameter of beta-tcvae/,
+  );
+  assert.throws(
+    () => parseTrainConfig({ model: "beta-tcvae", queries: ["shape"] }, "command line"),
+    /beta-tcvae takes no queries \(a hyperparameter of triplet-vae/,
+  );
+  assert.throws(
+    () => parseTrainConfig({ model: "beta-vae", base: "vae" }, "command line"),
+    /field "base".*only the triplet VAE has a base objective/,
+  );
+});
+
+test("the triplet VAE takes its base's hyperparameters and its own, with the legacy divergence name", () => {
+  const config = parseTrainConfig(
+    { model: "triplet-vae", base: "beta-tcvae", queries: ["color"], divergence: "jensen-shannon" },
+    "x",
+  );
+  assert.equal(config.estimator, "mss");
+  assert.equal(config.divergence, "jensen-shannon-per-dim");
+  assert.equal(config.tripletsPerQuery, 16);
+  assert.throws(
+    () => parseTrainConfig({ model: "triplet-vae" }, "x"),
+    /field "queries".*expected array/,
+  );
+  assert.throws(
+    () => parseTrainConfig({ model: "triplet-vae", queries: [] }, "x"),
+    /needs at least one query/,
+  );
+});
+
+test("a run folder written before hyperparameters belonged to their objective still reads", () => {
+  const old = {
+    model: "beta-vae",
+    beta: 4,
+    alpha: 1,
+    gamma: 1,
+    estimator: "mss",
+    queries: [],
+    tripletsPerQuery: 16,
+    divergence: "jensen-shannon",
+    steps: 10,
+  };
+  const config = parseTrainConfig(dropForeignHyperparameters(old), "config.json");
+  assert.equal(config.beta, 4);
+  assert.equal(config.alpha, undefined);
+  assert.equal(config.queries, undefined);
+  assert.equal(config.prior, "normal", "runs without a prior field had the standard normal");
 });
 
 test("a bad config file names the file, the line, the field, the value and what was expected", () => {
@@ -52,10 +103,10 @@ test("unknown model and dataset list the valid choices", () => {
   );
 });
 
-test("the plain VAE refuses a beta other than 1", () => {
+test("the plain VAE refuses a beta and points at the models that have one", () => {
   assert.throws(
     () => parseTrainConfig({ model: "vae", beta: 4 }, "command line"),
-    /beta = 1.*beta-vae/,
+    /vae takes no beta \(a hyperparameter of beta-vae, beta-tcvae; choose one of those with --model\)/,
   );
 });
 

@@ -3,8 +3,8 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { readLog } from "../../src/run/log.ts";
 import { parseQuery } from "../../src/run/build.ts";
+import { readLog } from "../../src/run/log.ts";
 import { runCli, trainTinyRun } from "../helpers/cli.ts";
 
 test("queries parse into factor lists", () => {

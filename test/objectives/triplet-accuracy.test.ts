@@ -12,8 +12,8 @@ import {
   valueAndGrad,
 } from "../../src/engine/jax.ts";
 import { keyFromSeed } from "../../src/engine/prng.ts";
-import { tripletAccuracy } from "../../src/metrics/triplet-accuracy.ts";
 import { blockMasks } from "../../src/nn/subspace-masks.ts";
+import { tripletAccuracy } from "../../src/objectives/triplet-accuracy.ts";
 import {
   masksPerTriplet,
   tripletDistances,

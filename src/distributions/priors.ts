@@ -1,0 +1,43 @@
+/**
+ * Priors p(z) by name: the model's prior is part of the model (src/nn/vae.ts), and every
+ * KL, sample and decomposition uses it. A prior makes a fresh {@link Distribution} over
+ * `latentDim` dimensions each time it is asked (parameters [Z], broadcast against a batch).
+ * Adding a prior: a family file (if new) and one line in PRIORS.
+ */
+
+import { numpy as np } from "../engine/jax.ts";
+import { diagonalGaussian } from "./diagonal-gaussian.ts";
+import type { Distribution } from "./distribution.ts";
+import { laplace } from "./laplace.ts";
+
+export interface Prior {
+  readonly name: PriorName;
+  /** One line for `--help` and the README. */
+  readonly summary: string;
+  /** p(z) over `latentDim` dimensions; the caller owns it. */
+  distribution(latentDim: number): Distribution;
+}
+
+export const PRIORS = {
+  normal: {
+    summary: "standard normal N(0, I) (Kingma & Welling 2014)",
+    distribution: (d: number) => diagonalGaussian({ mu: np.zeros([d]), logvar: np.zeros([d]) }),
+  },
+  laplace: {
+    summary: "factorised standard Laplace(0, 1), heavier tails (as in Chen et al. 2018, Sec. 6)",
+    distribution: (d: number) => laplace({ loc: np.zeros([d]), logscale: np.zeros([d]) }),
+  },
+} as const;
+
+export type PriorName = keyof typeof PRIORS;
+export const PRIOR_NAMES = Object.keys(PRIORS) as [PriorName, ...PriorName[]];
+
+export function createPrior(name: PriorName): Prior {
+  const entry = PRIORS[name];
+  if (entry === undefined) {
+    throw new RangeError(
+      `prior ${JSON.stringify(name)}: expected one of ${PRIOR_NAMES.join(", ")}`,
+    );
+  }
+  return { name, ...entry };
+}

@@ -1,0 +1,95 @@
+/**
+ * An objective's descriptor: its name, a one-line summary with the paper, and a zod schema
+ * that holds each hyperparameter's type, default and one-line doc. Everything else derives
+ * from it: the config schema (src/run/config.ts), the `train` flags and their `--help`, the
+ * README's table, and `create`'s defaults. A default is written once, in the schema.
+ */
+import { z } from "zod";
+import type { Objective } from "./objective.ts";
+
+export interface ObjectiveDescriptor<S extends z.ZodObject = z.ZodObject> {
+  readonly name: string;
+  /** One line: what it optimises, with the paper. */
+  readonly summary: string;
+  /** The objective's file, for the README's table. */
+  readonly file: string;
+  /** Hyperparameters: each field with `.default(...)` (or optional) and `.describe(...)`. */
+  readonly schema: S;
+  /** Builds the objective from validated hyperparameters. */
+  create(options: z.output<S>): Objective;
+}
+
+/** Ties a descriptor's `create` to its schema's type. */
+export function defineObjective<S extends z.ZodObject>(
+  descriptor: ObjectiveDescriptor<S>,
+): ObjectiveDescriptor<S> {
+  return descriptor;
+}
+
+/** A hyperparameter as the docs and the CLI see it. */
+export interface FieldDoc {
+  name: string;
+  description: string;
+  /** JSON value of the default; undefined when the field is optional without one. */
+  default: unknown;
+  /** "number", "integer", "string", "boolean", "array" (of strings). */
+  type: string;
+  /** Allowed values of an enum. */
+  values?: unknown[];
+}
+
+interface JsonSchemaField {
+  type?: string;
+  enum?: unknown[];
+  default?: unknown;
+  description?: string;
+  anyOf?: JsonSchemaField[];
+}
+
+/** The fields of a hyperparameter schema, in declaration order. */
+export function fieldDocs(schema: z.ZodObject): FieldDoc[] {
+  const json = z.toJSONSchema(schema, { io: "input" }) as {
+    properties?: Record<string, JsonSchemaField>;
+  };
+  return Object.entries(json.properties ?? {}).map(([name, field]) => {
+    const values = field.enum ?? field.anyOf?.flatMap((f) => f.enum ?? []);
+    return {
+      name,
+      description: field.description ?? "",
+      default: field.default,
+      type: field.type ?? field.anyOf?.[0]?.type ?? "string",
+      ...(values && values.length > 0 ? { values } : {}),
+    };
+  });
+}
+
+/** Raised for hyperparameters that do not fit an objective's schema; names field and value. */
+export class HyperparameterError extends RangeError {
+  override name = "HyperparameterError";
+}
+
+/**
+ * Validates `options` against the descriptor's schema, filling in defaults. Unknown fields are
+ * refused (a typo is not silently ignored). Messages read `beta-vae: beta is -1: ...`.
+ */
+export function parseHyperparameters<S extends z.ZodObject>(
+  descriptor: Pick<ObjectiveDescriptor<S>, "name" | "schema">,
+  options: unknown,
+): z.output<S> {
+  const result = descriptor.schema.strict().safeParse(options ?? {});
+  if (result.success) return result.data as z.output<S>;
+  const given = (options ?? {}) as Record<string, unknown>;
+  throw new HyperparameterError(
+    result.error.issues
+      .map((issue) => {
+        if (issue.code === "unrecognized_keys") {
+          const known = Object.keys(descriptor.schema.shape);
+          return `${descriptor.name}: takes no ${issue.keys.join(", ")} (its hyperparameters: ${known.length > 0 ? known.join(", ") : "none"})`;
+        }
+        const field = issue.path.join(".");
+        const value = issue.path.length > 0 ? given[String(issue.path[0])] : given;
+        return `${descriptor.name}: ${field} is ${typeof value === "number" ? String(value) : JSON.stringify(value)}: ${issue.message}`;
+      })
+      .join("\n"),
+  );
+}
