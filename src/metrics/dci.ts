@@ -7,7 +7,14 @@
  * factor in base D (eq. 3); informativeness the regressor's prediction quality on held-out rows.
  *
  * Regressor, as disentanglement_lib: gradient-boosted trees (`gbt.ts`, 100 stages of depth 3)
- * with impurity-based importances. A discrete factor is classified and its informativeness is
+ * with impurity-based importances, with sklearn's exact split search by default. Against
+ * disentanglement_lib's dci.py with sklearn 1.2.1's `GradientBoostingClassifier()` on
+ * test/metrics/fixtures/sap-dci.json (1400 training rows, 6 codes, 5 factors) the measured
+ * differences are: disentanglement 1.6e-4, completeness 5e-5, test informativeness 1.3e-3,
+ * train informativeness 0, importances <= 6e-4; sklearn differs from itself by as much
+ * across random_state (5e-4, 5e-4, 1.7e-3), which only breaks ties between equally good
+ * splits (its random feature order; `gbt.ts` shares a tie's gain instead). With
+ * `gbt: { maxBins: 64 }` (quantile thresholds) the same numbers move by 0.018, 0.016, 0.004. A discrete factor is classified and its informativeness is
  * the test accuracy (disentanglement_lib's `informativeness_test`; higher is better, unlike
  * Eastwood & Williams' prediction error); a continuous factor is regressed and its
  * informativeness is the test R^2 (which can be negative). Following disentanglement_lib, 1e-11
@@ -25,6 +32,7 @@ import {
   type FactorMatrix,
   factorLabels,
   isDiscrete,
+  type RowSplit,
   takeLabels,
   takeRows,
   trainTestRows,
@@ -44,6 +52,8 @@ export interface DciOptions {
   numTest?: number;
   /** Seed of the row split. Default 0. */
   seed?: number;
+  /** Explicit train and test rows; when given, numTrain, numTest and seed are unused. */
+  split?: RowSplit;
   /** The boosted trees' settings. */
   gbt?: GbtOptions;
 }
@@ -61,7 +71,7 @@ export interface DciResult {
 
 export function dci(codes: CodeMatrix, factors: FactorMatrix, options: DciOptions = {}): DciResult {
   checkShapes(codes, factors);
-  const { train, test } = trainTestRows(codes.count, options);
+  const { train, test } = options.split ?? trainTestRows(codes.count, options);
   const d = codes.dims;
   const xTrain = takeRows(codes.data, d, train);
   const xTest = takeRows(codes.data, d, test);
