@@ -28,7 +28,10 @@ console.log("last log row:", summary.last);
 const run = await loadTrainedRun(config.out);
 const sample = Int32Array.from({ length: 5000 }, (_, i) => (i * 7919) % run.dataset.count);
 const posteriors = await encodeDataset(run.model, run.params.encoder, run.dataset, sample);
-const decomposition = await elboDecomposition(posteriors, { samples: 2000 });
+const decomposition = await elboDecomposition(posteriors, {
+  samples: 2000,
+  prior: run.model.prior,
+});
 console.log(
   `MI ${decomposition.mi.toFixed(3)}  TC ${decomposition.tc.toFixed(3)}  dim-wise KL ${decomposition.dwkl.toFixed(3)}  (KL ${decomposition.kl.toFixed(3)})`,
 );

@@ -13,7 +13,7 @@ import {
   isDatasetName,
   loadDataset,
 } from "../data/registry.ts";
-import { writeImageGrid } from "../viz/image-grid.ts";
+import { writeImageGrid } from "../run/image-file.ts";
 
 export interface DataCommandOptions {
   root?: string;

@@ -16,7 +16,7 @@ export async function runDemo(opts: { steps: string; out: string }): Promise<voi
   const { encodeDataset } = await import("../run/encode-dataset.ts");
   const { elboDecomposition } = await import("../metrics/elbo-decomposition.ts");
   const { sampleImages, reconstructValidationImages } = await import("../viz/samples.ts");
-  const { writeImageGrid } = await import("../viz/image-grid.ts");
+  const { writeImageGrid } = await import("../run/image-file.ts");
 
   const engine = await initEngine("wasm");
   const config = parseTrainConfig(
@@ -55,7 +55,7 @@ export async function runDemo(opts: { steps: string; out: string }): Promise<voi
     run.dataset,
     validation.subarray(0, 5000),
   );
-  const parts = await elboDecomposition(posteriors, { samples: 5000 });
+  const parts = await elboDecomposition(posteriors, { samples: 5000, prior: run.model.prior });
   console.log(
     `reconstruction ${summary.last?.reconstruction?.toFixed(2)} nats (last logged batch); KL over ${posteriors.count} held-out images ${parts.kl.toFixed(2)} = index-code MI ${parts.mi.toFixed(2)} + total correlation ${parts.tc.toFixed(2)} + dimension-wise KL ${parts.dwkl.toFixed(2)} (Monte Carlo, ±${(parts.standardErrors.mi + parts.standardErrors.tc + parts.standardErrors.dwkl).toFixed(2)})`,
   );

@@ -28,7 +28,7 @@ export function registerImageCommands(program: Command): void {
       const seed = positiveInt(String(Number(opts.seed) + 1), "--seed") - 1;
       const run = await loadRun(runDir);
       const { sampleImages } = await import("../viz/samples.ts");
-      const { writeImageGrid } = await import("../viz/image-grid.ts");
+      const { writeImageGrid } = await import("../run/image-file.ts");
       const images = await sampleImages(run.model, run.params, n, seed);
       writeImageGrid(opts.out, images, n, run.dataset.imageShape, Math.ceil(Math.sqrt(n)));
       console.log(`wrote ${n} samples from ${runDir} (step ${run.step}) to ${opts.out}`);
@@ -45,7 +45,7 @@ export function registerImageCommands(program: Command): void {
       const n = positiveInt(opts.n, "--n");
       const run = await loadRun(runDir);
       const { reconstructValidationImages } = await import("../viz/samples.ts");
-      const { writeImageGrid } = await import("../viz/image-grid.ts");
+      const { writeImageGrid } = await import("../run/image-file.ts");
       const { grid, columns, tiles } = await reconstructValidationImages(run, n);
       writeImageGrid(opts.out, grid, tiles, run.dataset.imageShape, columns);
       console.log(

@@ -46,7 +46,7 @@ export function registerSubspaceCommands(program: Command): void {
         const a = opts.a ? parseIndexList("--a", opts.a) : order.slice(0, 4);
         const b = opts.b ? parseIndexList("--b", opts.b) : order.slice(4, 10);
         const { subspaceSwapFigure } = await import("../viz/subspace-swap-figure.ts");
-        const { writeImageGrid } = await import("../viz/image-grid.ts");
+        const { writeImageGrid } = await import("../run/image-file.ts");
         const figure = await subspaceSwapFigure(run, opts.query, a, b);
         const columns = figure.columns + 1;
         writeImageGrid(

@@ -166,8 +166,13 @@ export function registerTrain(program: Command): void {
     } else {
       config = parseTrainConfig(overrides, "command line");
     }
+    const { createPrior } = await import("../distributions/priors.ts");
+    const { klEstimator } = await import("../distributions/kl.ts");
+    const prior = createPrior(config.prior).distribution(1);
+    const kl = klEstimator("normal", prior.family);
+    prior.dispose();
     console.log(
-      `training ${config.model} on ${config.data} for ${config.steps} steps (batch ${config.batch}, z ${config.z}) on ${engine.device} with ${engine.threads} thread(s) -> ${config.out}`,
+      `training ${config.model} on ${config.data} for ${config.steps} steps (batch ${config.batch}, z ${config.z}, prior ${config.prior}: KL by ${kl}) on ${engine.device} with ${engine.threads} thread(s) -> ${config.out}`,
     );
     const summary = await runTraining(config, {
       resume: resumeDir !== undefined,

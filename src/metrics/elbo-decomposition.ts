@@ -5,9 +5,16 @@
  * Estimator: M data points drawn uniformly (seeded), one sample z ~ q(z|x) each; log q(z)
  * and log q(z_j) are evaluated exactly against all N posteriors of the dataset (not a
  * minibatch), so the only error is the Monte Carlo error of the M samples, reported as a
- * standard error. KL per latent dimension is the closed form averaged over all N.
+ * standard error. KL per latent dimension is averaged over all N posteriors, in closed form
+ * where the prior's family has one (src/distributions/kl.ts), else by one sample each.
+ * The prior is the model's (a factorised one, so that the dimension-wise KL is defined).
  */
 import { Rng } from "../data/random.ts";
+import { diagonalGaussian } from "../distributions/diagonal-gaussian.ts";
+import { type KlEstimator, klDivergence, klEstimator } from "../distributions/kl.ts";
+import type { Prior } from "../distributions/priors.ts";
+import { numpy as np } from "../engine/jax.ts";
+import { foldIn, keyFromSeed } from "../engine/prng.ts";
 import type { EncodedPosteriors } from "../run/encode-dataset.ts";
 import { logAggregatePosterior } from "./dataset-aggregate-posterior.ts";
 import { standardNormal } from "./normal.ts";
@@ -25,16 +32,24 @@ export interface ElboDecomposition {
   dwkl: number;
   /** Standard errors of the three Monte Carlo estimates. */
   standardErrors: { mi: number; tc: number; dwkl: number };
-  /** Closed-form mean KL(q(z|x) || N(0, I)) over the dataset, total and per dimension. */
+  /** Mean KL(q(z|x) || p(z)) over the dataset, total and per dimension. */
   kl: number;
   klPerDim: number[];
+  /** The prior p(z) and how its KL was computed. */
+  prior: string;
+  klEstimator: KlEstimator;
 }
 
 export interface ElboDecompositionOptions {
+  /** The model's prior p(z). */
+  prior: Prior;
   /** Points sampled (default min(N, 10000)). */
   samples?: number;
   seed?: number;
 }
+
+/** Rows of posteriors per KL chunk. */
+const KL_CHUNK = 8192;
 
 const LOG_2PI = Math.log(2 * Math.PI);
 
@@ -49,7 +64,7 @@ function meanAndStandardError(values: Float64Array): [number, number] {
 
 export async function elboDecomposition(
   posteriors: EncodedPosteriors,
-  options: ElboDecompositionOptions = {},
+  options: ElboDecompositionOptions,
 ): Promise<ElboDecomposition> {
   const { count: n, latentDim: d, mu, logvar } = posteriors;
   const m = options.samples ?? Math.min(n, 10_000);
@@ -57,7 +72,6 @@ export async function elboDecomposition(
   const rng = new Rng(seed, 0xe1b0);
   const z = new Float32Array(m * d);
   const logConditional = new Float64Array(m); // log q(z_m | x_{n_m})
-  const logPriorPerDim = new Float64Array(m * d);
   for (let i = 0; i < m; i++) {
     const row = rng.nextInt(n);
     for (let j = 0; j < d; j++) {
@@ -66,9 +80,12 @@ export async function elboDecomposition(
       const value = mu[row * d + j] + Math.exp(lv / 2) * eps;
       z[i * d + j] = value;
       logConditional[i] += -0.5 * (LOG_2PI + lv + eps * eps);
-      logPriorPerDim[i * d + j] = -0.5 * (LOG_2PI + value * value);
     }
   }
+  const logPriorPerDim = (await options.prior
+    .distribution(d)
+    .logProb(np.array(z, { shape: [m, d] }))
+    .data()) as Float32Array;
   const { joint, marginal } = await logAggregatePosterior(z, posteriors);
   const miTerms = new Float64Array(m);
   const tcTerms = new Float64Array(m);
@@ -87,13 +104,24 @@ export async function elboDecomposition(
   const [mi, miSe] = meanAndStandardError(miTerms);
   const [tc, tcSe] = meanAndStandardError(tcTerms);
   const [dwkl, dwklSe] = meanAndStandardError(dwklTerms);
+  const estimator = klEstimator("normal", options.prior.distribution(d).family);
   const klPerDim = new Array<number>(d).fill(0);
-  for (let row = 0; row < n; row++) {
-    for (let j = 0; j < d; j++) {
-      const mean = mu[row * d + j];
-      const lv = logvar[row * d + j];
-      klPerDim[j] += 0.5 * (mean * mean + Math.exp(lv) - 1 - lv);
-    }
+  for (let start = 0; start < n; start += KL_CHUNK) {
+    const rows = Math.min(KL_CHUNK, n - start);
+    const slice = (a: Float32Array) =>
+      np.array(a.subarray(start * d, (start + rows) * d), { shape: [rows, d] });
+    const posterior = diagonalGaussian({ mu: slice(mu), logvar: slice(logvar) });
+    // The Monte Carlo fallback needs a sample of each posterior; a closed form ignores it.
+    const sample =
+      estimator === "closed form"
+        ? np.zeros([rows, d])
+        : posterior.ref().sample(foldIn(keyFromSeed(seed), start));
+    const kl = (await klDivergence(
+      posterior,
+      options.prior.distribution(d),
+      sample,
+    ).data()) as Float32Array;
+    for (let i = 0; i < rows; i++) for (let j = 0; j < d; j++) klPerDim[j] += kl[i * d + j];
   }
   for (let j = 0; j < d; j++) klPerDim[j] /= n;
   return {
@@ -107,5 +135,7 @@ export async function elboDecomposition(
     standardErrors: { mi: miSe, tc: tcSe, dwkl: dwklSe },
     kl: klPerDim.reduce((a, b) => a + b, 0),
     klPerDim,
+    prior: options.prior.name,
+    klEstimator: estimator,
   };
 }

@@ -265,8 +265,9 @@ export const METRIC_RUNNERS: Record<string, MetricRunner> = {
         samples: Math.min(ctx.posteriors.count, 10000),
         seed: ctx.options.seed,
         posteriors: ctx.posteriors.count,
+        prior: ctx.run.model.prior.name,
       };
-      const r = await elboDecomposition(ctx.posteriors, options);
+      const r = await elboDecomposition(ctx.posteriors, { ...options, prior: ctx.run.model.prior });
       return {
         values: { mi: r.mi, tc: r.tc, dwkl: r.dwkl, kl: r.kl },
         options,

@@ -3,8 +3,6 @@
  * [0, 1] (values outside are clamped), grayscale (c = 1) or RGB (c = 3), laid out row by
  * row, `columns` per row, with `padding` pixels of `background` between and around tiles.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
 import { PNG } from "pngjs";
 
 export interface ImageGridOptions {
@@ -53,20 +51,6 @@ export function encodeImageGrid(
   }
   for (let p = 3; p < png.data.length; p += 4) png.data[p] = 255;
   return new Uint8Array(PNG.sync.write(png, { colorType: c === 1 ? 0 : 2, inputHasAlpha: true }));
-}
-
-/** Writes the grid to `path` as PNG (creating folders as needed). */
-export function writeImageGrid(
-  path: string,
-  images: Float32Array,
-  n: number,
-  shape: [height: number, width: number, channels: number],
-  columns: number,
-  options: ImageGridOptions = {},
-): void {
-  const bytes = encodeImageGrid(images, n, shape, columns, options);
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, bytes);
 }
 
 function toByte(value: number): number {

@@ -2,7 +2,7 @@
  * Samples from the prior and reconstructions, as flat NHWC float images in [0,1]. The
  * parameters are borrowed, not consumed.
  */
-import { type Array, numpy as np, random, tree } from "../engine/jax.ts";
+import { type Array, numpy as np, tree } from "../engine/jax.ts";
 import { keyFromSeed } from "../engine/prng.ts";
 import type { Vae, VaeParams } from "../nn/vae.ts";
 import { runSplit } from "../run/build.ts";
@@ -13,14 +13,15 @@ async function toImages(out: Array): Promise<Float32Array> {
   return Float32Array.from(data);
 }
 
-/** Decodes n latents z ~ N(0, I) (p(z) of the VAE) to the likelihood's mean images. */
+/** Decodes n latents z ~ p(z) (the model's prior) to the likelihood's mean images. */
 export async function sampleImages(
   model: Vae,
   params: VaeParams,
   n: number,
   seed: number,
 ): Promise<Float32Array> {
-  const z = random.normal(keyFromSeed(seed), [n, model.architecture.config.latentDim]);
+  const { latentDim } = model.architecture.config;
+  const z = model.prior.distribution(latentDim).sample(keyFromSeed(seed), [n, latentDim]);
   return toImages(model.decodeMean(tree.ref(params.decoder), z));
 }
 

@@ -1,10 +1,13 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { createPrior } from "../../src/distributions/priors.ts";
 import { initEngine } from "../../src/engine/device.ts";
 import { elboDecomposition } from "../../src/metrics/elbo-decomposition.ts";
 import { exactExpectations, tinyPosteriors, Z } from "../objectives/tiny-problem.ts";
 
 await initEngine("wasm");
+
+const NORMAL = createPrior("normal");
 
 test("dataset ELBO decomposition matches brute-force integration on a tiny problem", async () => {
   const N = 8;
@@ -19,7 +22,7 @@ test("dataset ELBO decomposition matches brute-force integration on a tiny probl
     mu: Float32Array.from(mu.flat()),
     logvar: Float32Array.from(logvar.flat()),
   };
-  const result = await elboDecomposition(posteriors, { samples: 20_000, seed: 3 });
+  const result = await elboDecomposition(posteriors, { samples: 20_000, seed: 3, prior: NORMAL });
   for (const [name, estimate, truth, se] of [
     ["mi", result.mi, exactMi, result.standardErrors.mi],
     ["tc", result.tc, exactTc, result.standardErrors.tc],
@@ -46,6 +49,45 @@ test("dataset ELBO decomposition matches brute-force integration on a tiny probl
   assert.equal(result.klPerDim.length, Z);
 });
 
+test("with a Laplace prior the KL is the closed form against Laplace(0, 1), and the terms sum to it", async () => {
+  const N = 8;
+  const { mu, logvar } = tinyPosteriors(N);
+  const posteriors = {
+    count: N,
+    latentDim: Z,
+    mu: Float32Array.from(mu.flat()),
+    logvar: Float32Array.from(logvar.flat()),
+  };
+  const result = await elboDecomposition(posteriors, {
+    samples: 20_000,
+    seed: 3,
+    prior: createPrior("laplace"),
+  });
+  assert.equal(result.prior, "laplace");
+  assert.equal(result.klEstimator, "closed form");
+  // KL(N(m, v) || Laplace(0, 1)) by the midpoint rule, independently of the library.
+  const klByQuadrature = (m: number, lv: number) => {
+    const sd = Math.exp(lv / 2);
+    const cells = 20_000;
+    const dx = (16 * sd) / cells;
+    let sum = 0;
+    for (let i = 0; i < cells; i++) {
+      const x = m - 8 * sd + (i + 0.5) * dx;
+      const logQ = -0.5 * (Math.log(2 * Math.PI) + lv + ((x - m) / sd) ** 2);
+      sum += Math.exp(logQ) * (logQ - (-Math.LN2 - Math.abs(x))) * dx;
+    }
+    return sum;
+  };
+  let kl = 0;
+  for (let n = 0; n < N; n++)
+    for (let j = 0; j < Z; j++) kl += klByQuadrature(mu[n][j], logvar[n][j]);
+  kl /= N;
+  assert.ok(Math.abs(result.kl - kl) < 1e-4, `kl ${result.kl} vs quadrature ${kl}`);
+  const sum = result.mi + result.tc + result.dwkl;
+  const seSum = result.standardErrors.mi + result.standardErrors.tc + result.standardErrors.dwkl;
+  assert.ok(Math.abs(sum - kl) < 4 * seSum, `mi + tc + dwkl = ${sum} vs KL ${kl}`);
+});
+
 test("the decomposition is reproducible from its seed", async () => {
   const { mu, logvar } = tinyPosteriors(6);
   const posteriors = {
@@ -54,9 +96,9 @@ test("the decomposition is reproducible from its seed", async () => {
     mu: Float32Array.from(mu.flat()),
     logvar: Float32Array.from(logvar.flat()),
   };
-  const a = await elboDecomposition(posteriors, { samples: 500, seed: 11 });
-  const b = await elboDecomposition(posteriors, { samples: 500, seed: 11 });
-  const c = await elboDecomposition(posteriors, { samples: 500, seed: 12 });
+  const a = await elboDecomposition(posteriors, { samples: 500, seed: 11, prior: NORMAL });
+  const b = await elboDecomposition(posteriors, { samples: 500, seed: 11, prior: NORMAL });
+  const c = await elboDecomposition(posteriors, { samples: 500, seed: 12, prior: NORMAL });
   assert.deepEqual(a, b);
   assert.notEqual(a.tc, c.tc);
 });

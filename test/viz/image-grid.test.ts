@@ -3,7 +3,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { PNG } from "pngjs";
-import { encodeImageGrid, writeImageGrid } from "../../src/viz/image-grid.ts";
+import { writeImageGrid } from "../../src/run/image-file.ts";
+import { encodeImageGrid } from "../../src/viz/image-grid.ts";
 import { tempFolder } from "../data/helpers/files.ts";
 
 const pixel = (png: PNG, x: number, y: number) =>
