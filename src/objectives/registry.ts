@@ -6,6 +6,7 @@
 import type { z } from "zod";
 import { betaTcvae } from "./beta-tcvae.ts";
 import { betaVae } from "./beta-vae.ts";
+import { capacityVae } from "./capacity-vae.ts";
 import { parseHyperparameters } from "./descriptor.ts";
 import type { Objective } from "./objective.ts";
 import { vae } from "./vae.ts";
@@ -14,6 +15,7 @@ export const OBJECTIVES = {
   vae,
   "beta-vae": betaVae,
   "beta-tcvae": betaTcvae,
+  "capacity-vae": capacityVae,
 } as const;
 
 export type ObjectiveName = keyof typeof OBJECTIVES;
