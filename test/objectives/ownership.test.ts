@@ -7,21 +7,25 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { bernoulliLogLikelihood } from "../../src/distributions/bernoulli.ts";
-import * as gaussianModule from "../../src/distributions/diagonal-gaussian.ts";
 import {
+  diagonalGaussian,
   gaussianLogDensity,
   klDiagonalGaussians,
   klToStandardNormal,
   reparameterize,
   standardNormalLogDensity,
 } from "../../src/distributions/diagonal-gaussian.ts";
+import type { Distribution } from "../../src/distributions/distribution.ts";
 import {
   createDivergence,
   DIVERGENCE_NAMES,
+  type DiagonalGaussian as DiagonalGaussianParams,
   type DivergenceConfig,
 } from "../../src/distributions/divergences/divergence.ts";
 import { gaussianLogLikelihood } from "../../src/distributions/gaussian-likelihood.ts";
-import * as laplaceModule from "../../src/distributions/laplace.ts";
+import { klDivergence } from "../../src/distributions/kl.ts";
+import { laplaceLogDensity } from "../../src/distributions/laplace.ts";
+import { createPrior, PRIOR_NAMES, type Prior } from "../../src/distributions/priors.ts";
 import { softplus } from "../../src/distributions/softplus.ts";
 import { sumOverPixels } from "../../src/distributions/sum-over-pixels.ts";
 import type { ConvSchedule } from "../../src/engine/conv.ts";
@@ -38,9 +42,9 @@ import { createArchitecture } from "../../src/nn/architectures/index.ts";
 import { createVae, type LikelihoodConfig } from "../../src/nn/vae.ts";
 import { ESTIMATORS } from "../../src/objectives/importance-weights.ts";
 import type { LatentBatch, Objective } from "../../src/objectives/objective.ts";
-import * as registry from "../../src/objectives/registry.ts";
+import { createObjective, OBJECTIVE_NAMES } from "../../src/objectives/registry.ts";
 import { type TripletBatch, tripletVaeObjective } from "../../src/objectives/triplet-vae.ts";
-import { arrayLeaves, assertConsumes } from "../helpers/ownership.ts";
+import { assertConsumes } from "../helpers/ownership.ts";
 
 await initEngine("wasm");
 
@@ -64,62 +68,27 @@ const posterior = (shape = [T, Z]) => ({ mu: values(shape), logvar: values(shape
 const annealing = () => values([], 0, 0.7);
 
 // --- objectives -------------------------------------------------------------------------
-// src/objectives and src/distributions are being restructured (a Distribution interface,
-// objective descriptors). The two adapters below find what exists at run time, so this file
-// checks the old and the new layout alike; once the move has landed they can be simplified.
 
-/** A latent distribution's factory, where distributions are values (diagonal-gaussian.ts). */
-type DistributionFactory = (params: Record<string, Array>) => unknown;
-const diagonalGaussian = (gaussianModule as Record<string, unknown>).diagonalGaussian as
-  | DistributionFactory
-  | undefined;
-
-/**
- * A batch as the objectives take it: `{ logPxGivenZ, z, mu, logvar }`, or, where objectives
- * read distributions, `{ logPxGivenZ, z, posterior, prior }`; `layout` is settled by a probe.
- */
-let layout: "arrays" | "distributions" = "arrays";
+/** A batch as the objectives take it: distinct [B, Z] posterior, the prior N(0, I) over [Z]. */
 function latentBatch(): LatentBatch {
-  const base = { logPxGivenZ: values([B], 10, -50), z: values([B, Z]) };
-  const mu = values([B, Z]);
-  const logvar = values([B, Z], 0.5, -0.5);
-  if (layout === "arrays" || diagonalGaussian === undefined) {
-    return { ...base, mu, logvar } as unknown as LatentBatch;
-  }
-  const prior = diagonalGaussian({ mu: values([Z], 0), logvar: values([Z], 0) });
-  return { ...base, posterior: diagonalGaussian({ mu, logvar }), prior } as unknown as LatentBatch;
+  return {
+    logPxGivenZ: values([B], 10, -50),
+    z: values([B, Z]),
+    posterior: diagonalGaussian({ mu: values([B, Z]), logvar: values([B, Z], 0.5, -0.5) }),
+    prior: diagonalGaussian({ mu: values([Z], 0), logvar: values([Z], 0) }),
+  };
 }
 
 /** Every objective the registry offers, with beta-TCVAE once per estimator. */
-function objectiveCases(): [string, () => Objective][] {
-  const reg = registry as Record<string, unknown>;
-  const create = reg.createObjective as (name: string, options?: object) => Objective;
-  const names = (reg.OBJECTIVE_NAMES ??
-    Object.keys((reg.objectiveRegistry ?? {}) as object)) as readonly string[];
-  assert.ok(names.length > 0, "no objectives found in src/objectives/registry.ts");
-  return names.flatMap((name): [string, () => Objective][] =>
+const objectives: [string, () => Objective][] = OBJECTIVE_NAMES.flatMap(
+  (name): [string, () => Objective][] =>
     name === "beta-tcvae"
-      ? ESTIMATORS.map((estimator) => [`${name} (${estimator})`, () => create(name, { estimator })])
-      : [[name, () => create(name)]],
-  );
-}
-
-const objectives = objectiveCases();
-
-{
-  // The probe: an objective given the array layout reads mu/logvar; given the other, it fails.
-  const probe = objectives[0][1]();
-  const batch = latentBatch();
-  const a = annealing();
-  try {
-    const { loss, terms } = probe.evaluate(batch, { datasetSize: 100, annealing: a });
-    tree.dispose([loss, terms]);
-  } catch (error) {
-    if (!(error instanceof TypeError) || diagonalGaussian === undefined) throw error;
-    layout = "distributions";
-  }
-  for (const [, leaf] of arrayLeaves([batch, a])) while (leaf.refCount > 0) leaf.dispose();
-}
+      ? ESTIMATORS.map((estimator) => [
+          `${name} (${estimator})`,
+          () => createObjective(name, { estimator }),
+        ])
+      : [[name, () => createObjective(name)]],
+);
 
 for (const [label, create] of objectives) {
   test(`objective ${label}: evaluate consumes the batch and annealing, returns owned terms`, async () => {
@@ -161,41 +130,32 @@ function divergenceConfigs(): DivergenceConfig[] {
   });
 }
 
-/** The divergence interface in either shape (per-element `evaluate`, masked `masked`). */
-interface AnyDivergence {
-  noiseShape(shape: number[]): number[] | null;
-  evaluate?(p: unknown, q: unknown, noise?: Array): Array;
-  masked?(p: unknown, q: unknown, masks: Array, noise?: Array): Array;
-}
-
 const configs = divergenceConfigs();
 
 for (const config of configs) {
   const label = `divergence ${JSON.stringify(config)}`;
-  const divergence = createDivergence(config) as unknown as AnyDivergence;
+  const divergence = createDivergence(config);
   const noiseShape = divergence.noiseShape([T, Z]);
   const noise = () => (noiseShape === null ? [] : [values(noiseShape)]);
-  const { evaluate, masked } = divergence;
-  assert.ok(evaluate || masked, `${label}: has neither evaluate nor masked`);
-  if (evaluate) {
+  // A per-dimension divergence also exposes its per-element D (divergence.ts).
+  if (divergence.kind === "per-dimension") {
     test(`${label}: evaluate consumes p, q and noise`, async () => {
       await assertConsumes(
-        (p: unknown, q: unknown, ...rest: Array[]) => evaluate.call(divergence, p, q, ...rest),
+        (p: DiagonalGaussianParams, q: DiagonalGaussianParams, ...rest: Array[]) =>
+          divergence.evaluate(p, q, ...rest),
         () => [posterior(), posterior(), ...noise()],
         { name: label },
       );
     });
   }
-  if (masked) {
-    test(`${label}: masked consumes p, q, masks and noise`, async () => {
-      await assertConsumes(
-        (p: unknown, q: unknown, m: Array, ...rest: Array[]) =>
-          masked.call(divergence, p, q, m, ...rest),
-        () => [posterior(), posterior(), values([T, Z], 0.5, 0.5), ...noise()],
-        { name: label },
-      );
-    });
-  }
+  test(`${label}: masked consumes p, q, masks and noise`, async () => {
+    await assertConsumes(
+      (p: DiagonalGaussianParams, q: DiagonalGaussianParams, m: Array, ...rest: Array[]) =>
+        divergence.masked(p, q, m, ...rest),
+      () => [posterior(), posterior(), values([T, Z], 0.5, 0.5), ...noise()],
+      { name: label },
+    );
+  });
 }
 
 // --- the triplet VAE --------------------------------------------------------------------
@@ -294,37 +254,18 @@ const LIKELIHOODS: LikelihoodConfig[] = [
   { kind: "gaussian", variance: "learned" },
 ];
 
-/** The Distribution interface (src/distributions/distribution.ts), where it exists. */
-interface AnyDistribution {
-  family: string;
-  logProb(x: Array): Array;
-  sample(key: Array, shape?: number[]): Array;
-  mean(): Array;
-  map(fn: (param: Array) => Array): AnyDistribution;
-  ref(): AnyDistribution;
-  dispose(): void;
-}
-interface AnyPrior {
-  name: string;
-  distribution(latentDim: number): AnyDistribution;
-}
-/** Priors by name (src/distributions/priors.ts), or none before that module exists. */
-const priorsModule = (await import("../../src/distributions/priors.ts" as string).catch(
-  () => undefined,
-)) as { PRIOR_NAMES: string[]; createPrior(name: string): AnyPrior } | undefined;
-const priors: (AnyPrior | undefined)[] = priorsModule
-  ? priorsModule.PRIOR_NAMES.map((name) => priorsModule.createPrior(name))
-  : [undefined];
+const priors: Prior[] = PRIOR_NAMES.map((name) => createPrior(name));
 
-const vaeCases: [LikelihoodConfig, AnyPrior | undefined][] = [
-  ...LIKELIHOODS.map((l): [LikelihoodConfig, AnyPrior | undefined] => [l, priors[0]]),
-  ...priors.slice(1).map((p): [LikelihoodConfig, AnyPrior | undefined] => [LIKELIHOODS[0], p]),
+/** Every likelihood under the first prior, and every other prior under the first likelihood. */
+const vaeCases: [LikelihoodConfig, Prior][] = [
+  ...LIKELIHOODS.map((l): [LikelihoodConfig, Prior] => [l, priors[0]]),
+  ...priors.slice(1).map((p): [LikelihoodConfig, Prior] => [LIKELIHOODS[0], p]),
 ];
 
 for (const [likelihood, prior] of vaeCases) {
-  const label = `vae (conv-small, ${JSON.stringify(likelihood)}${prior ? `, prior ${prior.name}` : ""})`;
+  const label = `vae (conv-small, ${JSON.stringify(likelihood)}, prior ${prior.name})`;
   test(`${label}: init, forward and decodeMean consume their arrays`, async () => {
-    const vae = (createVae as (...args: unknown[]) => ReturnType<typeof createVae>)(
+    const vae = createVae(
       createArchitecture("conv-small", { imageShape: [16, 16, 1], latentDim: Z }),
       likelihood,
       prior,
@@ -351,62 +292,48 @@ for (const [likelihood, prior] of vaeCases) {
   });
 }
 
-if (priorsModule) {
-  /** A distribution of the prior's family with distinct [B, Z] parameters. */
-  const batchOf = (prior: AnyPrior) =>
-    prior.distribution(Z).map((param) => param.add(values([B, Z], 0.4)));
-  const klModule = (await import("../../src/distributions/kl.ts" as string)) as {
-    klDivergence(q: AnyDistribution, p: AnyDistribution, z: Array): Array;
-  };
-  for (const prior of priors as AnyPrior[]) {
-    test(`distribution family of prior ${prior.name}: every method consumes it`, async () => {
-      const name = `prior ${prior.name}`;
-      await assertConsumes(
-        (n: number) => prior.distribution(n),
-        () => [Z],
-        { name },
-      );
-      const methods: [
-        string,
-        (d: AnyDistribution, ...rest: never[]) => unknown,
-        () => unknown[],
-      ][] = [
-        ["logProb", (d, x: Array) => d.logProb(x), () => [values([B, Z])]],
-        ["sample", (d, key: Array) => d.sample(key), () => [keyFromSeed(4)]],
-        ["sample (shape)", (d, key: Array) => d.sample(key, [2, B, Z]), () => [keyFromSeed(5)]],
-        ["mean", (d) => d.mean(), () => []],
-        ["map", (d) => d.map((param) => param.reshape([B * Z])), () => []],
-        [
-          "ref, then dispose",
-          (d) => {
-            const mean = d.ref().mean();
-            d.dispose();
-            return mean;
-          },
-          () => [],
-        ],
-      ];
-      for (const [method, call, rest] of methods) {
-        await assertConsumes(
-          call as (...args: readonly unknown[]) => unknown,
-          () => [batchOf(prior), ...rest()],
-          { name: `${name} ${method}` },
-        );
-      }
-      for (const other of priors as AnyPrior[]) {
-        await assertConsumes(
-          klModule.klDivergence,
-          () => [batchOf(prior), batchOf(other), values([B, Z])],
-          { name: `klDivergence(${prior.name} || ${other.name})` },
-        );
-      }
-    });
-  }
-}
+/** A distribution of the prior's family with distinct [B, Z] parameters. */
+const batchOf = (prior: Prior) =>
+  prior.distribution(Z).map((param) => param.add(values([B, Z], 0.4)));
 
-const { laplaceLogDensity } = laplaceModule as unknown as {
-  laplaceLogDensity: (...args: never[]) => unknown;
-};
+for (const prior of priors) {
+  test(`distribution family of prior ${prior.name}: every method consumes it`, async () => {
+    const name = `prior ${prior.name}`;
+    await assertConsumes(
+      (n: number) => prior.distribution(n),
+      () => [Z],
+      { name },
+    );
+    const methods: [string, (d: Distribution, ...rest: never[]) => unknown, () => unknown[]][] = [
+      ["logProb", (d, x: Array) => d.logProb(x), () => [values([B, Z])]],
+      ["sample", (d, key: Array) => d.sample(key), () => [keyFromSeed(4)]],
+      ["sample (shape)", (d, key: Array) => d.sample(key, [2, B, Z]), () => [keyFromSeed(5)]],
+      ["mean", (d) => d.mean(), () => []],
+      ["map", (d) => d.map((param) => param.reshape([B * Z])), () => []],
+      [
+        "ref, then dispose",
+        (d) => {
+          const mean = d.ref().mean();
+          d.dispose();
+          return mean;
+        },
+        () => [],
+      ],
+    ];
+    for (const [method, call, rest] of methods) {
+      await assertConsumes(
+        call as (...args: readonly unknown[]) => unknown,
+        () => [batchOf(prior), ...rest()],
+        { name: `${name} ${method}` },
+      );
+    }
+    for (const other of priors) {
+      await assertConsumes(klDivergence, () => [batchOf(prior), batchOf(other), values([B, Z])], {
+        name: `klDivergence(${prior.name} || ${other.name})`,
+      });
+    }
+  });
+}
 
 test("likelihoods and densities in src/distributions consume their arrays", async () => {
   const img = [B, 4, 4, 1];
@@ -422,10 +349,7 @@ test("likelihoods and densities in src/distributions consume their arrays", asyn
       gaussianLogLikelihood,
       () => [values(img), values(img), values([1], 0.3, -1)],
     ],
-    // (x, loc, logscale) arrays, or the older (z, loc = 0, scale = 1) with numbers.
-    laplaceLogDensity.length === 3
-      ? ["laplaceLogDensity", laplaceLogDensity, () => [values([B, Z]), values([Z]), values([Z])]]
-      : ["laplaceLogDensity", laplaceLogDensity, () => [values([B, Z]), 0.5, 2]],
+    ["laplaceLogDensity", laplaceLogDensity, () => [values([B, Z]), values([Z]), values([Z])]],
     [
       "gaussianLogDensity",
       gaussianLogDensity,
