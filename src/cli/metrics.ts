@@ -1,78 +1,51 @@
 /**
  * `disentangle metrics`: disentanglement metrics of a representation given as arrays, codes
- * [N, D] and factors [N, K] in .npy files, so any model can be scored. The
- * intervention-based scores (beta-VAE, FactorVAE) need a simulator to generate batches with
- * a fixed factor and are not available here (see src/metrics/beta-vae.ts, factor-vae.ts).
+ * [N, D] and factors [N, K] in .npy files (and posterior log-variances for the metrics that
+ * need them), so any model can be scored. The metrics, their names, options and defaults are
+ * the registry's (src/metrics/registry.ts), the same as `disentangle eval`. The
+ * intervention-based scores (beta-VAE, FactorVAE) need a simulator to generate batches with a
+ * fixed factor and are not available here.
  */
 import { readFileSync } from "node:fs";
+import type { Command } from "commander";
 import { DataFormatError } from "../data/errors.ts";
 import { parseNpy } from "../data/formats/npy.ts";
-import type { CodeMatrix, FactorMatrix } from "../metrics/arrays.ts";
-import { dci } from "../metrics/dci.ts";
-import { explicitness } from "../metrics/explicitness.ts";
-import { migChen, migDlib } from "../metrics/mig.ts";
-import { modularity } from "../metrics/modularity.ts";
-import { sap } from "../metrics/sap.ts";
-
-export interface MetricsCommandOptions {
-  codes: string;
-  factors: string;
-  logvars?: string;
-  discrete?: string;
-  metrics?: string;
-  include?: string;
-  seed?: string;
-  numTrain?: string;
-  numTest?: string;
-  bins?: string;
-  samples?: string;
-  json?: boolean;
-}
-
-const ARRAY_METRICS = ["mig-dlib", "mig-chen", "sap", "dci", "modularity", "explicitness"] as const;
-type ArrayMetric = (typeof ARRAY_METRICS)[number];
-export const DEFAULT_METRICS: ArrayMetric[] = [
-  "mig-dlib",
-  "sap",
-  "dci",
-  "modularity",
-  "explicitness",
-];
-const ORACLE_METRICS = ["beta-vae", "factor-vae"];
+import { createPrior, PRIOR_NAMES, type PriorName } from "../distributions/priors.ts";
+import type { MetricInput, MetricReport } from "../metrics/metric.ts";
+import { applicableMetrics, checkMetrics, runMetrics } from "../metrics/registry.ts";
+import {
+  addMetricFlags,
+  metricList,
+  metricOptionsFrom,
+  metricTable,
+  wholeNumber,
+} from "./metric-flags.ts";
 
 /** A user error in the command's options (printed without a stack trace). */
 export class MetricsOptionError extends Error {
   override name = "MetricsOptionError";
 }
 
-export async function runMetricsCommand(options: MetricsCommandOptions): Promise<void> {
-  try {
-    const result = await computeMetrics(options);
-    if (options.json) {
-      process.stdout.write(`${JSON.stringify(result)}\n`);
-    } else {
-      const width = Math.max(...Object.keys(result).map((k) => k.length));
-      for (const [name, value] of Object.entries(result)) {
-        process.stdout.write(
-          `${name.padEnd(width)}  ${value === null ? "n/a" : value.toFixed(4)}\n`,
-        );
-      }
-    }
-  } catch (error) {
-    if (error instanceof DataFormatError || error instanceof MetricsOptionError) {
-      process.stderr.write(`error: ${error.message}\n`);
-      process.exitCode = 1;
-      return;
-    }
-    throw error;
-  }
+export interface MetricsCommandOptions {
+  codes: string;
+  factors: string;
+  logvars?: string;
+  discrete?: string;
+  prior?: string;
+  metrics?: string;
+  seed?: string;
+  json?: boolean;
+  /** Metric options (flags derived from the metric descriptors). */
+  [option: string]: unknown;
 }
 
-/** The requested metrics as one flat object; NaN (nothing scorable) becomes null. */
-export async function computeMetrics(
-  options: MetricsCommandOptions,
-): Promise<Record<string, number | null>> {
-  const metrics = parseMetricList(options.metrics);
+export async function runMetricsCommand(options: MetricsCommandOptions): Promise<void> {
+  const reports = await computeMetrics(options);
+  process.stdout.write(options.json ? `${JSON.stringify(reports)}\n` : metricTable(reports));
+}
+
+/** The arrays of the command's files as a metric input. */
+function readInput(options: MetricsCommandOptions): MetricInput {
   const codesArray = readMatrix(options.codes);
   const factorsArray = readMatrix(options.factors);
   if (codesArray.rows !== factorsArray.rows) {
@@ -82,101 +55,86 @@ export async function computeMetrics(
     );
   }
   const k = factorsArray.cols;
-  const codes: CodeMatrix = {
-    data: codesArray.data,
-    count: codesArray.rows,
-    dims: codesArray.cols,
+  const input: MetricInput = {
+    codes: { data: codesArray.data, count: codesArray.rows, dims: codesArray.cols },
+    factors: {
+      data: factorsArray.data,
+      count: factorsArray.rows,
+      factors: k,
+      discrete: parseDiscrete(options.discrete, k),
+    },
   };
-  const factors: FactorMatrix = {
-    data: factorsArray.data,
-    count: factorsArray.rows,
-    factors: k,
-    discrete: parseDiscrete(options.discrete, k),
-  };
-  const seed = wholeNumber("--seed", options.seed, 0, 0);
-  const numTrain = wholeNumber("--num-train", options.numTrain, 10000, 1);
-  const numTest = wholeNumber("--num-test", options.numTest, 5000, 1);
-  const bins = wholeNumber("--bins", options.bins, 20, 2);
-  const include =
-    options.include === undefined ? undefined : indexList("--include", options.include, k);
-  const out: Record<string, number | null> = {};
-  const put = (name: string, v: number) => {
-    out[name] = Number.isFinite(v) ? v : null;
-  };
-  for (const metric of metrics) {
-    switch (metric) {
-      case "mig-dlib":
-        put(metric, migDlib(codes, factors, { numTrain, bins, seed, include }).mig);
-        break;
-      case "mig-chen": {
-        if (options.logvars === undefined) {
-          throw new MetricsOptionError(
-            "mig-chen needs --logvars <npy> (posterior log-variances, same shape as --codes)",
-          );
-        }
-        const logvars = readMatrix(options.logvars);
-        if (logvars.rows !== codes.count || logvars.cols !== codes.dims) {
-          throw new DataFormatError(
-            options.logvars,
-            `has shape (${logvars.rows}, ${logvars.cols}), expected the shape of ${options.codes}, (${codes.count}, ${codes.dims})`,
-          );
-        }
-        const samples = wholeNumber("--samples", options.samples, 10000, 1);
-        const factorSizes = gridSizes(factorsArray.data, codes.count, k, options.factors);
-        const { initEngine } = await import("../engine/device.ts");
-        await initEngine("wasm");
-        put(
-          metric,
-          (
-            await migChen(
-              { means: codes.data, logvars: logvars.data, dims: codes.dims, factorSizes },
-              { samples, seed, include },
-            )
-          ).mig,
-        );
-        break;
-      }
-      case "sap":
-        put(metric, sap(codes, factors, { numTrain, numTest, seed }).sap);
-        break;
-      case "dci": {
-        const r = dci(codes, factors, { numTrain, numTest, seed });
-        put("dci-disentanglement", r.disentanglement);
-        put("dci-completeness", r.completeness);
-        put("dci-informativeness", r.informativeness);
-        break;
-      }
-      case "modularity":
-        put(metric, modularity(codes, factors, { numTrain, bins, seed }).modularity);
-        break;
-      case "explicitness":
-        put(metric, explicitness(codes, factors, { numTrain, numTest, bins, seed }).explicitness);
-        break;
+  if (options.prior !== undefined) {
+    if (!(PRIOR_NAMES as string[]).includes(options.prior)) {
+      throw new MetricsOptionError(
+        `--prior "${options.prior}": expected one of ${PRIOR_NAMES.join(", ")}`,
+      );
     }
+    input.prior = createPrior(options.prior as PriorName);
   }
-  return out;
+  if (options.logvars !== undefined) {
+    const logvars = readMatrix(options.logvars);
+    if (logvars.rows !== codesArray.rows || logvars.cols !== codesArray.cols) {
+      throw new DataFormatError(
+        options.logvars,
+        `has shape (${logvars.rows}, ${logvars.cols}), expected the shape of ${options.codes}, (${codesArray.rows}, ${codesArray.cols})`,
+      );
+    }
+    input.logvars = logvars.data;
+  }
+  return input;
 }
 
-function parseMetricList(text: string | undefined): ArrayMetric[] {
-  if (text === undefined) return DEFAULT_METRICS;
-  const names = text
-    .split(",")
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0);
-  if (names.length === 0) throw new MetricsOptionError("--metrics is empty");
-  for (const name of names) {
-    if (ORACLE_METRICS.includes(name)) {
-      throw new MetricsOptionError(
-        `--metrics: ${name} cannot be computed from arrays: it generates batches with one factor held fixed, which needs the dataset's simulator and the model's encoder (use ${name === "beta-vae" ? "betaVaeScore" : "factorVaeScore"} from src/metrics with a RepresentationOracle)`,
-      );
-    }
-    if (!(ARRAY_METRICS as readonly string[]).includes(name)) {
-      throw new MetricsOptionError(
-        `--metrics: unknown metric "${name}", expected some of ${ARRAY_METRICS.join(", ")}`,
-      );
-    }
+/** The requested metrics' reports, by name. */
+export async function computeMetrics(
+  options: MetricsCommandOptions,
+): Promise<Record<string, MetricReport>> {
+  const input = readInput(options);
+  const given = metricOptionsFrom(options);
+  const requested = metricList(options.metrics);
+  // Chen et al.'s MIG needs the rows to be the full factor grid: check it when asked for.
+  if (input.logvars !== undefined && requested?.some((m) => m === "mig" || m === "mig-chen")) {
+    const { data, count, factors } = input.factors as NonNullable<MetricInput["factors"]>;
+    input.grid = gridSizes(data, count, factors, options.factors);
   }
-  return Array.from(new Set(names)) as ArrayMetric[];
+  const names = checkMetrics(input, requested ?? applicableMetrics(input, given), given);
+  if (names.some((name) => name === "mig" || name === "decomposition")) {
+    const { initEngine } = await import("../engine/device.ts");
+    await initEngine("wasm");
+  }
+  const seed = wholeNumber("--seed", options.seed, 0) ?? 0;
+  return runMetrics(input, names, given, seed);
+}
+
+export function registerMetrics(program: Command): void {
+  const command = program
+    .command("metrics")
+    .description("disentanglement metrics of codes [N, D] vs factors [N, K] (.npy files)")
+    .requiredOption("--codes <npy>", "codes (posterior means), float [N, D]")
+    .requiredOption("--factors <npy>", "ground-truth factors [N, K]")
+    .option("--discrete <list>", "discrete factor columns, e.g. 0,1 ('none'; default all)")
+    .option(
+      "--logvars <npy>",
+      "posterior log-variances [N, D] (mig: over the full factor grid; decomposition)",
+    )
+    .option(
+      "--prior <name>",
+      `decomposition: the model's prior, ${PRIOR_NAMES.join(" | ")} (default normal)`,
+    );
+  addMetricFlags(command, "all that the given arrays allow").action(
+    async (options: MetricsCommandOptions) => {
+      try {
+        await runMetricsCommand(options);
+      } catch (error) {
+        if (error instanceof DataFormatError || error instanceof MetricsOptionError) {
+          process.stderr.write(`error: ${error.message}\n`);
+          process.exitCode = 1;
+          return;
+        }
+        throw error;
+      }
+    },
+  );
 }
 
 /** `--discrete 0,2`: those factor columns are discrete, the others continuous; `none`: all continuous. */
@@ -199,20 +157,6 @@ function indexList(option: string, text: string, k: number): number[] {
     }
     return i;
   });
-}
-
-function wholeNumber(
-  option: string,
-  text: string | undefined,
-  fallback: number,
-  min: number,
-): number {
-  if (text === undefined) return fallback;
-  const v = Number(text);
-  if (!Number.isInteger(v) || v < min) {
-    throw new MetricsOptionError(`${option}: "${text}" is not a whole number >= ${min}`);
-  }
-  return v;
 }
 
 interface Matrix {

@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { registerEval } from "./eval.ts";
 import { registerImageCommands } from "./images.ts";
+import { registerMetrics } from "./metrics.ts";
 import { registerSubspaceCommands } from "./subspaces.ts";
 import { registerTrain } from "./train.ts";
 
@@ -32,25 +33,7 @@ export function buildProgram(): Command {
       const { runDemo } = await import("./demo.ts");
       await runDemo(opts);
     });
-  program
-    .command("metrics")
-    .description("disentanglement metrics of codes [N, D] vs factors [N, K] (.npy files)")
-    .requiredOption("--codes <npy>", "codes (posterior means), float [N, D]")
-    .requiredOption("--factors <npy>", "ground-truth factors [N, K]")
-    .option("--discrete <list>", "discrete factor columns, e.g. 0,1 ('none'; default all)")
-    .option("--metrics <list>", "mig-dlib,mig-chen,sap,dci,modularity,explicitness")
-    .option("--logvars <npy>", "mig-chen: log-variances [N, D] over the full factor grid")
-    .option("--include <list>", "MIG: factor columns to score (default all)")
-    .option("--seed <n>", "seed of subsamples and splits (default 0)")
-    .option("--num-train <n>", "training/estimation rows (default 10000)")
-    .option("--num-test <n>", "held-out rows (default 5000)")
-    .option("--bins <n>", "histogram bins for MIG and modularity (default 20)")
-    .option("--samples <n>", "mig-chen: samples per entropy (default 10000)")
-    .option("--json", "print one JSON object")
-    .action(async (options) => {
-      const { runMetricsCommand } = await import("./metrics.ts");
-      await runMetricsCommand(options);
-    });
+  registerMetrics(program);
   registerTrain(program);
   registerImageCommands(program);
   registerSubspaceCommands(program);

@@ -3,12 +3,13 @@ import type { Command } from "commander";
 import { PRIOR_NAMES } from "../distributions/priors.ts";
 import type { DeviceName } from "../engine/device.ts";
 import { OBJECTIVE_NAMES } from "../objectives/registry.ts";
+import { hyperparameterDocs, MODEL_NAMES, type TrainConfig } from "../run/config.ts";
 import {
-  type HyperparameterDoc,
-  hyperparameterDocs,
-  MODEL_NAMES,
-  type TrainConfig,
-} from "../run/config.ts";
+  descriptorFlag,
+  descriptorFlagHelp,
+  descriptorFlagValue,
+  toNumber,
+} from "./descriptor-flags.ts";
 
 /** Flag name -> config field, for the run settings whose value is a number. */
 const NUMERIC_FLAGS = {
@@ -35,25 +36,6 @@ const STRING_FLAGS = {
   out: "out",
 } as const;
 
-/** camelCase field -> --kebab-case flag, as commander maps them back. */
-const flagOf = (field: string) => `--${field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
-
-/** The help of a hyperparameter flag: per model that takes it, its doc and default. */
-function hyperparameterHelp(entry: HyperparameterDoc): string {
-  const values = entry.values ? ` [${entry.values.join(" | ")}]` : "";
-  const uses = entry.uses.map(({ model, field }) => {
-    const fallback = field.default === undefined ? "" : ` (default ${String(field.default)})`;
-    return `${model}: ${field.description}${fallback}`;
-  });
-  return `${uses.join("; ")}${values}`;
-}
-
-/** Keeps non-numeric text as is, so validation reports the bad value instead of NaN. */
-function toNumber(text: string): number | string {
-  const value = Number(text);
-  return text.trim() !== "" && Number.isFinite(value) ? value : text;
-}
-
 /** "identity=1,2,3" -> { factor: "identity", values: [1, 2, 3] }. */
 export function parseHoldOut(text: string): { factor: string; values: unknown[] } {
   const at = text.indexOf("=");
@@ -71,18 +53,6 @@ export function parseHoldOut(text: string): { factor: string; values: unknown[] 
   };
 }
 
-/** A hyperparameter flag's text as its field's type: numbers, lists (comma-separated), text. */
-function hyperparameterValue(type: string, text: string): unknown {
-  if (type === "number" || type === "integer") return toNumber(text);
-  if (type === "array") {
-    return text
-      .split(",")
-      .map((item) => item.trim())
-      .filter((item) => item !== "");
-  }
-  return text;
-}
-
 export function flagOverrides(opts: Record<string, unknown>): Record<string, unknown> {
   const overrides: Record<string, unknown> = {};
   for (const [flag, field] of Object.entries(NUMERIC_FLAGS)) {
@@ -93,7 +63,7 @@ export function flagOverrides(opts: Record<string, unknown>): Record<string, unk
   }
   for (const { name, type } of hyperparameterDocs()) {
     const text = opts[name];
-    if (text !== undefined) overrides[name] = hyperparameterValue(type, String(text));
+    if (text !== undefined) overrides[name] = descriptorFlagValue(type, String(text));
   }
   if (opts.holdOut !== undefined) overrides.holdOut = parseHoldOut(String(opts.holdOut));
   if (opts.gaussianVariance !== undefined) {
@@ -141,7 +111,7 @@ export function registerTrain(program: Command): void {
     .option("--device <name>", "wasm | webgpu | cpu (default wasm)", "wasm")
     .option("--no-progress", "no progress output");
   for (const entry of hyperparameterDocs()) {
-    command.option(`${flagOf(entry.name)} <value>`, hyperparameterHelp(entry));
+    command.option(descriptorFlag(entry), descriptorFlagHelp(entry));
   }
   command.action(async (opts: Record<string, unknown>) => {
     const { initEngine } = await import("../engine/device.ts");

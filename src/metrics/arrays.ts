@@ -6,7 +6,7 @@
  */
 
 import { permutation, Rng } from "../data/random.ts";
-import { histogramBins } from "./discretize.ts";
+import { type FactorLabels, histogramBins } from "./discretize.ts";
 
 /** Codes [count, dims], row-major. */
 export interface CodeMatrix {
@@ -22,12 +22,6 @@ export interface FactorMatrix {
   factors: number;
   /** Per factor: true when its values are classes. Default: every factor is discrete. */
   discrete?: boolean[];
-}
-
-/** A factor as class labels 0..classes-1, one per row. */
-export interface FactorLabels {
-  labels: Int32Array;
-  classes: number;
 }
 
 export function checkShapes(codes: CodeMatrix, factors: FactorMatrix): void {
@@ -126,12 +120,19 @@ export interface TrainTestOptions {
   seed?: number;
 }
 
+/** Training rows of the array metrics by default (disentanglement_lib's num_train). */
+export const DEFAULT_TRAIN_ROWS = 10000;
+/** Held-out rows of the array metrics by default (disentanglement_lib's num_test). */
+export const DEFAULT_TEST_ROWS = 5000;
+/** Histogram bins of the discretised codes by default (disentanglement_lib's num_bins). */
+export const DEFAULT_BINS = 20;
+
 /** The seeded train/test rows of {@link TrainTestOptions}, with their defaults. */
 export function trainTestRows(count: number, options: TrainTestOptions): RowSplit {
   return splitRows(
     count,
-    options.numTrain ?? 10000,
-    options.numTest ?? 5000,
+    options.numTrain ?? DEFAULT_TRAIN_ROWS,
+    options.numTest ?? DEFAULT_TEST_ROWS,
     new Rng(options.seed ?? 0),
   );
 }

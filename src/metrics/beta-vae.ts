@@ -12,14 +12,22 @@
 import { Rng } from "../data/random.ts";
 import { columnMoments, standardize } from "./arrays.ts";
 import { fitOneVsRest, type LogisticOptions, predictClass } from "./logistic.ts";
-import { type RepresentationOracle, represent, sampleFactors } from "./oracle.ts";
+import { defineMetric } from "./metric.ts";
+import {
+  INTERVENTION_DEFAULTS,
+  interventionSchema,
+  needsOracle,
+  type RepresentationOracle,
+  represent,
+  sampleFactors,
+} from "./oracle.ts";
 
 export interface BetaVaeOptions {
   /** Pairs averaged per point (L). Default 64. */
   batchSize?: number;
-  /** Training points. Default 10000. */
+  /** Training points. Default INTERVENTION_DEFAULTS.numTrain. */
   numTrain?: number;
-  /** Evaluation points. Default 5000. */
+  /** Evaluation points. Default INTERVENTION_DEFAULTS.numEval. */
   numEval?: number;
   seed?: number;
   logistic?: LogisticOptions;
@@ -36,11 +44,21 @@ export async function betaVaeScore(
   oracle: RepresentationOracle,
   options: BetaVaeOptions = {},
 ): Promise<BetaVaeResult> {
-  const batch = options.batchSize ?? 64;
+  const batch = options.batchSize ?? INTERVENTION_DEFAULTS.batchSize;
   const rng = new Rng(options.seed ?? 0);
   const k = oracle.factorSizes.length;
-  const trainSet = await points(oracle, batch, options.numTrain ?? 10000, rng);
-  const evalSet = await points(oracle, batch, options.numEval ?? 5000, rng);
+  const trainSet = await points(
+    oracle,
+    batch,
+    options.numTrain ?? INTERVENTION_DEFAULTS.numTrain,
+    rng,
+  );
+  const evalSet = await points(
+    oracle,
+    batch,
+    options.numEval ?? INTERVENTION_DEFAULTS.numEval,
+    rng,
+  );
   const d = trainSet.dims;
   const moments = columnMoments(trainSet.features, d);
   standardize(trainSet.features, d, moments);
@@ -63,6 +81,8 @@ export async function betaVaeScore(
 
 /** Rows per `represent` call: points are generated in groups of about this many rows. */
 const ROWS_PER_CALL = 4096;
+/** Random observations for the global variances (disentanglement_lib's num_variance_estimate). */
+const VARIANCE_OBSERVATIONS = 10000;
 
 async function points(
   oracle: RepresentationOracle,
@@ -107,3 +127,16 @@ async function points(
   }
   return { features, labels, dims };
 }
+
+export const betaVaeMetric = defineMetric({
+  name: "beta-vae",
+  summary:
+    "beta-VAE score (Higgins et al. 2017): accuracy of a linear classifier naming the fixed factor from mean |z1 - z2| over batches",
+  needsGrid: true,
+  missing: needsOracle,
+  schema: interventionSchema(),
+  async compute(input, options) {
+    const r = await betaVaeScore((input.oracle as () => RepresentationOracle)(), options);
+    return { values: { score: r.score }, options, details: { ...r } };
+  },
+});

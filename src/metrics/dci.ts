@@ -24,11 +24,14 @@
  * (a tie), the first is used, and they may differ on the test rows.
  */
 
+import { z } from "zod";
 import {
   average,
   type CodeMatrix,
   checkShapes,
   column,
+  DEFAULT_TEST_ROWS,
+  DEFAULT_TRAIN_ROWS,
   type FactorMatrix,
   factorLabels,
   isDiscrete,
@@ -44,6 +47,7 @@ import {
   gbtPredictClass,
   gbtPredictRaw,
 } from "./gbt.ts";
+import { defineMetric, finite, needsFactors, rowsOption } from "./metric.ts";
 
 export interface DciOptions {
   /** Training rows. Default 10000. */
@@ -167,3 +171,26 @@ function rSquared(predicted: Float64Array, y: Float64Array): number {
   if (sst === 0) return sse === 0 ? 1 : 0;
   return 1 - sse / sst;
 }
+
+export const dciMetric = defineMetric({
+  name: "dci",
+  summary:
+    "DCI disentanglement, completeness, informativeness (Eastwood & Williams 2018) with gradient-boosted trees as disentanglement_lib",
+  missing: needsFactors,
+  schema: z.object({
+    numTrain: rowsOption(DEFAULT_TRAIN_ROWS, "training rows"),
+    numTest: rowsOption(DEFAULT_TEST_ROWS, "held-out rows"),
+  }),
+  async compute(input, { numTrain, numTest, seed }) {
+    const r = dci(input.codes, input.factors as FactorMatrix, { numTrain, numTest, seed });
+    return {
+      values: {
+        disentanglement: finite(r.disentanglement),
+        completeness: finite(r.completeness),
+        informativeness: finite(r.informativeness),
+      },
+      options: { numTrain, numTest, seed },
+      details: { ...r },
+    };
+  },
+});

@@ -1,10 +1,15 @@
+/** A factor as class labels 0..classes-1, one per row. */
+export interface FactorLabels {
+  labels: Int32Array;
+  classes: number;
+}
+
 /**
  * Equal-width histogram discretisation, as disentanglement_lib's `_histogram_discretize`
  * (Locatello et al. 2019): `np.digitize(x, np.histogram(x, bins)[1][:-1])`. The edges are
  * lo + i*(hi-lo)/bins over the values' range [lo, hi] (lo-0.5, hi+0.5 when constant); a value
  * on an inner edge goes to the upper bin and the maximum to the last bin.
  */
-import type { FactorLabels } from "./arrays.ts";
 
 export function histogramBins(values: ArrayLike<number>, bins: number): FactorLabels {
   if (!Number.isInteger(bins) || bins < 1) {

@@ -9,14 +9,18 @@
  * where the prior's family has one (src/distributions/kl.ts), else by one sample each.
  * The prior is the model's (a factorised one, so that the dimension-wise KL is defined).
  */
+
+import { z } from "zod";
 import { Rng } from "../data/random.ts";
 import { diagonalGaussian } from "../distributions/diagonal-gaussian.ts";
 import { type KlEstimator, klDivergence, klEstimator } from "../distributions/kl.ts";
 import type { Prior } from "../distributions/priors.ts";
+import { createPrior } from "../distributions/priors.ts";
 import { numpy as np } from "../engine/jax.ts";
 import { foldIn, keyFromSeed } from "../engine/prng.ts";
 import type { EncodedPosteriors } from "../run/encode-dataset.ts";
 import { logAggregatePosterior } from "./dataset-aggregate-posterior.ts";
+import { defineMetric, posteriorsOf } from "./metric.ts";
 import { standardNormal } from "./normal.ts";
 
 export interface ElboDecomposition {
@@ -67,7 +71,7 @@ export async function elboDecomposition(
   options: ElboDecompositionOptions,
 ): Promise<ElboDecomposition> {
   const { count: n, latentDim: d, mu, logvar } = posteriors;
-  const m = options.samples ?? Math.min(n, 10_000);
+  const m = options.samples ?? Math.min(n, DECOMPOSITION_SAMPLES);
   const seed = options.seed ?? 0;
   const rng = new Rng(seed, 0xe1b0);
   const z = new Float32Array(m * d);
@@ -139,3 +143,38 @@ export async function elboDecomposition(
     klEstimator: estimator,
   };
 }
+
+/** Monte Carlo points of the decomposition by default (fewer when the data has fewer). */
+export const DECOMPOSITION_SAMPLES = 10_000;
+
+export const decompositionMetric = defineMetric({
+  name: "decomposition",
+  summary:
+    "The KL term split into index-code MI, total correlation and dimension-wise KL over the whole dataset (Chen et al. 2018, eq. 2), under the model's prior",
+  missing: (input) =>
+    input.logvars === undefined ? "needs posterior log-variances (--logvars)" : null,
+  schema: z.object({
+    samples: z
+      .number()
+      .int()
+      .positive()
+      .default(DECOMPOSITION_SAMPLES)
+      .describe("Monte Carlo points (at most one per row)"),
+  }),
+  async compute(input, { samples, seed }) {
+    const posteriors = posteriorsOf(input) as EncodedPosteriors;
+    const prior = input.prior ?? createPrior("normal");
+    const options = { samples: Math.min(posteriors.count, samples), seed };
+    const r = await elboDecomposition(posteriors, { ...options, prior });
+    return {
+      values: { mi: r.mi, tc: r.tc, dwkl: r.dwkl, kl: r.kl },
+      options: {
+        ...options,
+        posteriors: posteriors.count,
+        prior: prior.name,
+        klEstimator: r.klEstimator,
+      },
+      details: { ...r },
+    };
+  },
+});

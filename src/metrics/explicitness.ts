@@ -10,12 +10,15 @@
  * classes is left out. Continuous factors are first binned into 20 equal-width bins.
  */
 
+import { z } from "zod";
 import {
   average,
   type CodeMatrix,
   checkShapes,
   columnMoments,
-  type FactorLabels,
+  DEFAULT_BINS,
+  DEFAULT_TEST_ROWS,
+  DEFAULT_TRAIN_ROWS,
   type FactorMatrix,
   factorLabels,
   standardize,
@@ -24,7 +27,9 @@ import {
   trainTestRows,
 } from "./arrays.ts";
 import { rocAuc } from "./auc.ts";
+import type { FactorLabels } from "./discretize.ts";
 import { fitOneVsRest, type LogisticOptions, type OneVsRest, predictProba } from "./logistic.ts";
+import { binsOption, defineMetric, finite, needsFactors, rowsOption } from "./metric.ts";
 
 export interface ExplicitnessOptions {
   /** Training rows. Default 10000. */
@@ -63,7 +68,7 @@ export function explicitness(
   const perFactorTrain: number[] = [];
   const scored: number[] = [];
   for (let k = 0; k < factors.factors; k++) {
-    const all = factorLabels(factors, k, options.bins ?? 20);
+    const all = factorLabels(factors, k, options.bins ?? DEFAULT_BINS);
     const yTrain = { labels: takeLabels(all.labels, train), classes: all.classes };
     const yTest = { labels: takeLabels(all.labels, test), classes: all.classes };
     if (new Set(yTrain.labels).size < 2) continue;
@@ -100,3 +105,28 @@ function meanClassAuc(model: OneVsRest, x: Float64Array, d: number, y: FactorLab
   }
   return aucs.length === 0 ? Number.NaN : average(aucs);
 }
+
+export const explicitnessMetric = defineMetric({
+  name: "explicitness",
+  summary:
+    "Explicitness (Ridgeway & Mozer 2018): mean test ROC AUC of one-vs-rest logistic regression from all codes to each factor",
+  missing: needsFactors,
+  schema: z.object({
+    numTrain: rowsOption(DEFAULT_TRAIN_ROWS, "training rows"),
+    numTest: rowsOption(DEFAULT_TEST_ROWS, "held-out rows"),
+    bins: binsOption(DEFAULT_BINS).describe("bins of continuous factors, made classes"),
+  }),
+  async compute(input, { numTrain, numTest, bins, seed }) {
+    const r = explicitness(input.codes, input.factors as FactorMatrix, {
+      numTrain,
+      numTest,
+      bins,
+      seed,
+    });
+    return {
+      values: { explicitness: finite(r.explicitness) },
+      options: { numTrain, numTest, bins, seed },
+      details: { ...r },
+    };
+  },
+});

@@ -9,16 +9,24 @@
  */
 
 import { Rng } from "../data/random.ts";
-import { type RepresentationOracle, represent, sampleFactors } from "./oracle.ts";
+import { defineMetric } from "./metric.ts";
+import {
+  INTERVENTION_DEFAULTS,
+  interventionSchema,
+  needsOracle,
+  type RepresentationOracle,
+  represent,
+  sampleFactors,
+} from "./oracle.ts";
 
 export interface FactorVaeOptions {
   /** Observations per point (L). Default 64. */
   batchSize?: number;
-  /** Training votes. Default 10000. */
+  /** Training votes. Default INTERVENTION_DEFAULTS.numTrain. */
   numTrain?: number;
-  /** Evaluation votes. Default 5000. */
+  /** Evaluation votes. Default INTERVENTION_DEFAULTS.numEval. */
   numEval?: number;
-  /** Observations for the global variances. Default 10000. */
+  /** Observations for the global variances. Default VARIANCE_OBSERVATIONS. */
   numVarianceEstimate?: number;
   /** Minimum standard deviation of an active dimension. Default 0.05. */
   pruneThreshold?: number;
@@ -34,18 +42,20 @@ export interface FactorVaeResult {
 }
 
 const ROWS_PER_CALL = 4096;
+/** Random observations for the global variances (disentanglement_lib's num_variance_estimate). */
+const VARIANCE_OBSERVATIONS = 10000;
 
 export async function factorVaeScore(
   oracle: RepresentationOracle,
   options: FactorVaeOptions = {},
 ): Promise<FactorVaeResult> {
-  const batch = options.batchSize ?? 64;
+  const batch = options.batchSize ?? INTERVENTION_DEFAULTS.batchSize;
   if (batch < 2) throw new RangeError(`batchSize must be >= 2 for a variance, got ${batch}`);
   const rng = new Rng(options.seed ?? 0);
   const k = oracle.factorSizes.length;
 
   // Global variances (ddof 1) from random observations.
-  const nVar = options.numVarianceEstimate ?? 10000;
+  const nVar = options.numVarianceEstimate ?? VARIANCE_OBSERVATIONS;
   const first = await represent(oracle, sampleFactors(oracle, nVar, rng), nVar);
   const d = first.dims;
   const globalVar = variances(first.codes, d, 0, nVar);
@@ -80,7 +90,7 @@ export async function factorVaeScore(
     }
     return table;
   };
-  const trainVotes = await votes(options.numTrain ?? 10000);
+  const trainVotes = await votes(options.numTrain ?? INTERVENTION_DEFAULTS.numTrain);
   const classifier = Array.from({ length: d }, (_, j) => {
     let best = 0;
     for (let f = 1; f < k; f++) if (trainVotes[f * d + j] > trainVotes[best * d + j]) best = f;
@@ -95,7 +105,7 @@ export async function factorVaeScore(
     }
     return right / total;
   };
-  const evalAccuracy = accuracy(await votes(options.numEval ?? 5000));
+  const evalAccuracy = accuracy(await votes(options.numEval ?? INTERVENTION_DEFAULTS.numEval));
   return {
     score: evalAccuracy,
     trainAccuracy: accuracy(trainVotes),
@@ -115,3 +125,20 @@ function variances(codes: ArrayLike<number>, d: number, start: number, n: number
   }
   return out;
 }
+
+export const factorVaeMetric = defineMetric({
+  name: "factor-vae",
+  summary:
+    "FactorVAE score (Kim & Mnih 2018): majority-vote accuracy naming the fixed factor from the code of least normalised variance",
+  needsGrid: true,
+  missing: needsOracle,
+  schema: interventionSchema(),
+  async compute(input, options) {
+    const r = await factorVaeScore((input.oracle as () => RepresentationOracle)(), options);
+    return {
+      values: { score: r.score },
+      options: { ...options, numVarianceEstimate: VARIANCE_OBSERVATIONS },
+      details: { ...r },
+    };
+  },
+});

@@ -3,7 +3,7 @@
  * from label vectors: I(a; b) = sum_ij p_ij log(p_ij / (p_i p_j)) over the empirical
  * contingency table (as sklearn's `mutual_info_score`, which disentanglement_lib uses).
  */
-import type { FactorLabels } from "./arrays.ts";
+import type { FactorLabels } from "./discretize.ts";
 
 export function mutualInformation(a: FactorLabels, b: FactorLabels): number {
   const n = a.labels.length;

@@ -5,7 +5,7 @@
  * intercept unpenalised; C = 1 as sklearn's `LogisticRegression` default, which
  * disentanglement_lib uses for the beta-VAE score and explicitness.
  */
-import type { FactorLabels } from "./arrays.ts";
+import type { FactorLabels } from "./discretize.ts";
 
 export interface LogisticModel {
   weights: Float64Array;

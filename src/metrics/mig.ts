@@ -12,6 +12,7 @@
  *   factor's empirical entropy; all factors kept.
  */
 
+import { z } from "zod";
 import { permutation, Rng } from "../data/random.ts";
 import { type Array as JaxArray, jit, numpy as np } from "../engine/jax.ts";
 import {
@@ -19,6 +20,8 @@ import {
   type CodeMatrix,
   checkShapes,
   column,
+  DEFAULT_BINS,
+  DEFAULT_TRAIN_ROWS,
   type FactorMatrix,
   factorLabels,
   splitRows,
@@ -27,6 +30,17 @@ import {
 } from "./arrays.ts";
 import { histogramBins } from "./discretize.ts";
 import { entropy, mutualInformation } from "./information.ts";
+import {
+  binsOption,
+  defineMetric,
+  factorIndices,
+  finite,
+  includeOption,
+  type MetricInput,
+  namesOf,
+  needsFactors,
+  rowsOption,
+} from "./metric.ts";
 import { standardNormal } from "./normal.ts";
 
 export interface MigResult {
@@ -61,9 +75,9 @@ export function migDlib(
   options: MigDlibOptions = {},
 ): MigResult {
   checkShapes(codes, factors);
-  const bins = options.bins ?? 20;
+  const bins = options.bins ?? DEFAULT_BINS;
   const rng = new Rng(options.seed ?? 0);
-  const rows = splitRows(codes.count, options.numTrain ?? 10000, 0, rng).train;
+  const rows = splitRows(codes.count, options.numTrain ?? DEFAULT_TRAIN_ROWS, 0, rng).train;
   const binned = [];
   for (let j = 0; j < codes.dims; j++) {
     const values = column(codes.data, codes.dims, j);
@@ -140,7 +154,7 @@ export async function migChen(
       );
     }
   }
-  const samples = options.samples ?? 10000;
+  const samples = options.samples ?? MIG_CHEN_SAMPLES;
   if (!Number.isInteger(samples) || samples < 1) {
     throw new RangeError(`samples is ${samples}, expected a whole number >= 1`);
   }
@@ -367,3 +381,79 @@ function checkInclude(include: number[] | undefined, k: number): number[] {
   }
   return Array.from(new Set(include)).sort((a, b) => a - b);
 }
+
+/** Chen et al.'s `n_samples`: samples per entropy estimate. */
+export const MIG_CHEN_SAMPLES = 10000;
+
+function migDetails(input: MetricInput, r: MigResult) {
+  return {
+    factors: namesOf(input, r.factors),
+    perFactor: r.perFactor,
+    mutualInformation: r.mutualInformation,
+    factorEntropies: r.factorEntropies,
+  };
+}
+
+export const migMetric = defineMetric({
+  name: "mig",
+  summary:
+    "Mutual Information Gap, Chen et al. 2018's protocol: entropies from samples of q(z|x) over the full factor grid, gaps normalised by log(factor size)",
+  needsGrid: true,
+  missing: (input) =>
+    needsFactors(input) ??
+    (input.grid === undefined
+      ? "needs the full factor grid (every combination of factor values, in row-major order)"
+      : input.logvars === undefined
+        ? "needs posterior log-variances"
+        : null),
+  schema: z.object({
+    samples: z
+      .number()
+      .int()
+      .positive()
+      .default(MIG_CHEN_SAMPLES)
+      .describe("samples per entropy estimate"),
+    include: includeOption(),
+  }),
+  async compute(input, { samples, include, seed }) {
+    const r = await migChen(
+      {
+        means: input.codes.data,
+        logvars: input.logvars as Float32Array,
+        dims: input.codes.dims,
+        factorSizes: input.grid as number[],
+      },
+      { samples, seed, include: factorIndices(input, include) },
+    );
+    return {
+      values: { mig: finite(r.mig) },
+      options: { protocol: "chen", samples, seed, include: include ?? null },
+      details: migDetails(input, r),
+    };
+  },
+});
+
+export const migDlibMetric = defineMetric({
+  name: "mig-dlib",
+  summary:
+    "Mutual Information Gap, disentanglement_lib's protocol: posterior means binned, discrete mutual information, every factor",
+  missing: needsFactors,
+  schema: z.object({
+    numTrain: rowsOption(DEFAULT_TRAIN_ROWS, "rows the mutual information is estimated on"),
+    bins: binsOption(DEFAULT_BINS),
+    include: includeOption(),
+  }),
+  async compute(input, { numTrain, bins, include, seed }) {
+    const r = migDlib(input.codes, input.factors as FactorMatrix, {
+      numTrain,
+      bins,
+      seed,
+      include: factorIndices(input, include),
+    });
+    return {
+      values: { mig: finite(r.mig) },
+      options: { protocol: "disentanglement_lib", numTrain, bins, seed, include: include ?? null },
+      details: migDetails(input, r),
+    };
+  },
+});

@@ -8,12 +8,15 @@
  * classes, on a subsample of rows. With a single factor, delta is 0.
  */
 
+import { z } from "zod";
 import { Rng } from "../data/random.ts";
 import {
   average,
   type CodeMatrix,
   checkShapes,
   column,
+  DEFAULT_BINS,
+  DEFAULT_TRAIN_ROWS,
   type FactorMatrix,
   factorLabels,
   splitRows,
@@ -22,6 +25,7 @@ import {
 } from "./arrays.ts";
 import { histogramBins } from "./discretize.ts";
 import { mutualInformation } from "./information.ts";
+import { binsOption, defineMetric, finite, needsFactors, rowsOption } from "./metric.ts";
 
 export interface ModularityOptions {
   /** Rows for the MI estimate. Default 10000. */
@@ -45,9 +49,9 @@ export function modularity(
   options: ModularityOptions = {},
 ): ModularityResult {
   checkShapes(codes, factors);
-  const bins = options.bins ?? 20;
+  const bins = options.bins ?? DEFAULT_BINS;
   const rng = new Rng(options.seed ?? 0);
-  const rows = splitRows(codes.count, options.numTrain ?? 10000, 0, rng).train;
+  const rows = splitRows(codes.count, options.numTrain ?? DEFAULT_TRAIN_ROWS, 0, rng).train;
   const labels = Array.from({ length: factors.factors }, (_, k) => {
     const all = factorLabels(factors, k, bins);
     return { labels: takeLabels(all.labels, rows), classes: all.classes };
@@ -74,3 +78,22 @@ export function modularityFromMutualInformation(mi: number[][]): {
   });
   return { modularity: average(perDim), perDim };
 }
+
+export const modularityMetric = defineMetric({
+  name: "modularity",
+  summary:
+    "Modularity (Ridgeway & Mozer 2018): how much each code's mutual information concentrates on one factor",
+  missing: needsFactors,
+  schema: z.object({
+    numTrain: rowsOption(DEFAULT_TRAIN_ROWS, "rows the mutual information is estimated on"),
+    bins: binsOption(DEFAULT_BINS),
+  }),
+  async compute(input, { numTrain, bins, seed }) {
+    const r = modularity(input.codes, input.factors as FactorMatrix, { numTrain, bins, seed });
+    return {
+      values: { modularity: finite(r.modularity) },
+      options: { numTrain, bins, seed },
+      details: { ...r },
+    };
+  },
+});

@@ -4,6 +4,8 @@
  * batches that hold one factor fixed. A model is scored by rendering the factor batch with
  * the dataset's simulator and encoding the images (posterior means).
  */
+
+import { z } from "zod";
 import type { Rng } from "../data/random.ts";
 
 export interface RepresentationOracle {
@@ -54,4 +56,41 @@ export async function represent(
     }
   }
   return { codes, dims: codes.length / n };
+}
+
+/**
+ * Batches and points of the intervention scores (beta-VAE, FactorVAE) by default. Fewer
+ * points than disentanglement_lib's 10000/5000, which would encode about 2M images on
+ * dSprites; the batch size is theirs.
+ */
+export const INTERVENTION_DEFAULTS = { batchSize: 64, numTrain: 2000, numEval: 1000 } as const;
+
+/** The options schema the two intervention scores share. */
+export const interventionSchema = () =>
+  z.object({
+    batchSize: z
+      .number()
+      .int()
+      .min(2)
+      .default(INTERVENTION_DEFAULTS.batchSize)
+      .describe("images per intervention batch"),
+    numTrain: z
+      .number()
+      .int()
+      .positive()
+      .default(INTERVENTION_DEFAULTS.numTrain)
+      .describe("training points (one per batch)"),
+    numEval: z
+      .number()
+      .int()
+      .positive()
+      .default(INTERVENTION_DEFAULTS.numEval)
+      .describe("evaluation points"),
+  });
+
+/** Why an intervention score cannot run on `input`, or null. */
+export function needsOracle(input: { oracle?: unknown }): string | null {
+  return input.oracle === undefined
+    ? "generates batches with one factor held fixed, which needs a trained run on a dataset that is the full product of its factors (like sprites), not arrays"
+    : null;
 }

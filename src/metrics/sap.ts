@@ -27,11 +27,14 @@
  * With no test rows a discrete factor's scores are 0.
  */
 
+import { z } from "zod";
 import {
   average,
   type CodeMatrix,
   checkShapes,
   column,
+  DEFAULT_TEST_ROWS,
+  DEFAULT_TRAIN_ROWS,
   type FactorMatrix,
   factorLabels,
   isDiscrete,
@@ -41,6 +44,7 @@ import {
   trainTestRows,
 } from "./arrays.ts";
 import { fitLinearSvc, linearSvcPredict } from "./linear-svm.ts";
+import { defineMetric, finite, needsFactors, rowsOption } from "./metric.ts";
 
 export interface SapOptions {
   /** Training rows. Default 10000. */
@@ -201,3 +205,41 @@ function thresholdAccuracy(
   const chance = 1 / recalls.length;
   return (average(recalls) - chance) / (1 - chance);
 }
+
+export const sapMetric = defineMetric({
+  name: "sap",
+  summary:
+    "SAP, Kumar et al. 2018 as disentanglement_lib computes it: R² (continuous factors) or the test accuracy of LinearSVC(C=0.01, balanced) on each single code (discrete factors), top-two gap",
+  missing: needsFactors,
+  schema: z.object({
+    numTrain: rowsOption(DEFAULT_TRAIN_ROWS, "training rows"),
+    numTest: rowsOption(DEFAULT_TEST_ROWS, "held-out rows"),
+  }),
+  async compute(input, { numTrain, numTest, seed }) {
+    const r = sap(input.codes, input.factors as FactorMatrix, { numTrain, numTest, seed });
+    return {
+      values: { sap: finite(r.sap) },
+      options: { numTrain, numTest, seed },
+      details: { ...r },
+    };
+  },
+});
+
+export const sapBalancedMetric = defineMetric({
+  name: "sap-balanced",
+  summary:
+    "SAP with the chance-adjusted balanced accuracy of a threshold rule on each single code (discrete factors): 0 for an uninformative code whatever the number of classes",
+  missing: needsFactors,
+  schema: z.object({
+    numTrain: rowsOption(DEFAULT_TRAIN_ROWS, "training rows"),
+    numTest: rowsOption(DEFAULT_TEST_ROWS, "held-out rows"),
+  }),
+  async compute(input, { numTrain, numTest, seed }) {
+    const r = sapBalanced(input.codes, input.factors as FactorMatrix, { numTrain, numTest, seed });
+    return {
+      values: { sap: finite(r.sap) },
+      options: { numTrain, numTest, seed },
+      details: { ...r },
+    };
+  },
+});

@@ -6,6 +6,8 @@
  * triplet VAE the queries and masks are the run's; any other run is scored in its full
  * latent space on the queries given in the options (a baseline for the same triplets).
  */
+
+import { z } from "zod";
 import { type TripletQuery, TripletSampler } from "../data/triplets.ts";
 import { createDivergence } from "../distributions/divergences/divergence.ts";
 import { keyFromSeed } from "../engine/prng.ts";
@@ -15,6 +17,7 @@ import { divergenceConfig, parseQuery, runSplit } from "../run/build.ts";
 import { encodeDataset } from "../run/encode-dataset.ts";
 import { drawHeldOutTriplets } from "../run/held-out-triplets.ts";
 import type { TrainedRun } from "../run/trained-run.ts";
+import { defineMetric } from "./metric.ts";
 
 export interface TripletEvalOptions {
   /** Queries to score a run without its own (factor names, "a+b" for several). */
@@ -51,7 +54,7 @@ export async function evaluateTriplets(
   const margin = tripletVae.schema.shape.tripletMargin.parse(config.tripletMargin);
   const queries: TripletQuery[] = names.map((q) => parseQuery(q, margin));
   const { validation } = runSplit(config, dataset);
-  const perQuery = options.tripletsPerQuery ?? 1000;
+  const perQuery = options.tripletsPerQuery ?? HELD_OUT_TRIPLETS;
   const sampler = new TripletSampler(dataset, queries, { seed: options.seed, indices: validation });
   const heldOut = drawHeldOutTriplets(sampler, perQuery);
   const posteriors = await encodeDataset(model, params.encoder, dataset, heldOut.images);
@@ -96,3 +99,43 @@ export async function evaluateTriplets(
     },
   };
 }
+
+/** Held-out triplets per query by default. */
+export const HELD_OUT_TRIPLETS = 1000;
+
+export const tripletMetric = defineMetric({
+  name: "triplet",
+  summary:
+    "Held-out triplet accuracy per query (Karaletsos et al. 2016, Sec. 5), in each query's subspace, the other queries' and the full latent space",
+  missing: (input, given) =>
+    input.run === undefined || input.factors === undefined
+      ? "needs a trained run on a dataset with factors (it draws triplets of held-out images)"
+      : input.run.masks === undefined && given.queries === undefined
+        ? "needs queries: a triplet-vae run, or --queries (factor names) to score this run's full latent space"
+        : null,
+  schema: z.object({
+    queries: z
+      .array(z.string())
+      .optional()
+      .describe("queries to score a run without its own (factor names, 'a+b' for several)"),
+    tripletsPerQuery: z
+      .number()
+      .int()
+      .positive()
+      .default(HELD_OUT_TRIPLETS)
+      .describe("held-out triplets per query"),
+  }),
+  async compute(input, { queries, tripletsPerQuery, seed }) {
+    const r = await evaluateTriplets(input.run as TrainedRun, { queries, tripletsPerQuery, seed });
+    const values: Record<string, number | null> = {};
+    for (const [query, { subspace, full }] of Object.entries(r.perQuery)) {
+      values[`${query}.subspace`] = subspace;
+      values[`${query}.full`] = full;
+      // The query's triplets in the other queries' subspaces: near 0.5 when they ignore it.
+      for (const [other, accuracy] of Object.entries(r.cross?.[query] ?? {})) {
+        if (other !== query) values[`${query}.in-${other}-subspace`] = accuracy;
+      }
+    }
+    return { values, options: r.options, details: { perQuery: r.perQuery, cross: r.cross } };
+  },
+});

@@ -63,6 +63,37 @@ export function fieldDocs(schema: z.ZodObject): FieldDoc[] {
   });
 }
 
+/** An option shared by several descriptors and, per descriptor that takes it, its doc and default. */
+export interface SharedFieldDoc {
+  name: string;
+  type: string;
+  values?: unknown[];
+  uses: { owner: string; field: FieldDoc }[];
+}
+
+/**
+ * Every field of every descriptor, merged by name in declaration order: one flag per field
+ * for the CLI, with each descriptor's own doc and default.
+ */
+export function sharedFieldDocs(
+  descriptors: readonly { name: string; schema: z.ZodObject }[],
+): SharedFieldDoc[] {
+  const byName = new Map<string, SharedFieldDoc>();
+  for (const descriptor of descriptors) {
+    for (const field of fieldDocs(descriptor.schema)) {
+      const entry = byName.get(field.name) ?? {
+        name: field.name,
+        type: field.type,
+        ...(field.values ? { values: field.values } : {}),
+        uses: [],
+      };
+      entry.uses.push({ owner: descriptor.name, field });
+      byName.set(field.name, entry);
+    }
+  }
+  return [...byName.values()];
+}
+
 /** Raised for hyperparameters that do not fit an objective's schema; names field and value. */
 export class HyperparameterError extends RangeError {
   override name = "HyperparameterError";

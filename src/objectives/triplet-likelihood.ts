@@ -10,15 +10,16 @@
  * for mask weights in [0, 1], so then p(t) <= 1/(1 + 1/2) = 2/3).
  */
 
-import type { DiagonalGaussian, Divergence } from "../distributions/divergences/divergence.ts";
+import type { DiagonalGaussianParams } from "../distributions/diagonal-gaussian.ts";
+import type { Divergence } from "../distributions/divergences/divergence.ts";
 import { softplus } from "../distributions/softplus.ts";
 import { type Array, nn, numpy as np } from "../engine/jax.ts";
 
 /** Posteriors q(z | x) of the three images of T triplets, each [T, Z]. */
 export interface TripletPosteriors {
-  anchor: DiagonalGaussian;
-  positive: DiagonalGaussian;
-  negative: DiagonalGaussian;
+  anchor: DiagonalGaussianParams;
+  positive: DiagonalGaussianParams;
+  negative: DiagonalGaussianParams;
 }
 
 /** Masked divergences of T triplets, each [T]: d_Q(i, j) and d_Q(i, k). */

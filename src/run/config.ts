@@ -12,7 +12,7 @@ import { z } from "zod";
 import { DATASET_NAMES, type DatasetName } from "../data/registry.ts";
 import { PRIOR_NAMES } from "../distributions/priors.ts";
 import { ARCHITECTURE_NAMES } from "../nn/architecture.ts";
-import { type FieldDoc, fieldDocs } from "../objectives/descriptor.ts";
+import { type SharedFieldDoc, sharedFieldDocs } from "../objectives/descriptor.ts";
 import { OBJECTIVE_NAMES, OBJECTIVES, type ObjectiveName } from "../objectives/registry.ts";
 import { tripletVae } from "../objectives/triplet-vae.ts";
 
@@ -123,30 +123,9 @@ export function tripletOptions(config: TrainConfig): z.output<typeof tripletVae.
   return tripletVae.schema.parse(pick(config, Object.keys(tripletVae.schema.shape)));
 }
 
-/** A hyperparameter and, per model that takes it, its doc and default. */
-export interface HyperparameterDoc {
-  name: string;
-  type: string;
-  values?: unknown[];
-  uses: { model: string; field: FieldDoc }[];
-}
-
-/** Every hyperparameter of every model, in declaration order: for flags, help and docs. */
-export function hyperparameterDocs(): HyperparameterDoc[] {
-  const byName = new Map<string, HyperparameterDoc>();
-  for (const descriptor of HYPERPARAMETER_SOURCES) {
-    for (const field of fieldDocs(descriptor.schema)) {
-      const entry = byName.get(field.name) ?? {
-        name: field.name,
-        type: field.type,
-        ...(field.values ? { values: field.values } : {}),
-        uses: [],
-      };
-      entry.uses.push({ model: descriptor.name, field });
-      byName.set(field.name, entry);
-    }
-  }
-  return [...byName.values()];
+/** Every hyperparameter of every model, with each model's doc and default: for flags and docs. */
+export function hyperparameterDocs(): SharedFieldDoc[] {
+  return sharedFieldDocs(HYPERPARAMETER_SOURCES);
 }
 
 function pick(source: object, keys: string[]): Record<string, unknown> {

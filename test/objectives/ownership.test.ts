@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { bernoulliLogLikelihood } from "../../src/distributions/bernoulli.ts";
 import {
+  type DiagonalGaussianParams,
   diagonalGaussian,
   gaussianLogDensity,
   klDiagonalGaussians,
@@ -19,7 +20,6 @@ import type { Distribution } from "../../src/distributions/distribution.ts";
 import {
   createDivergence,
   DIVERGENCE_NAMES,
-  type DiagonalGaussian as DiagonalGaussianParams,
   type DivergenceConfig,
 } from "../../src/distributions/divergences/divergence.ts";
 import { gaussianLogLikelihood } from "../../src/distributions/gaussian-likelihood.ts";

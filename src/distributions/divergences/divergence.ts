@@ -17,17 +17,12 @@
  */
 import type { Array } from "../../engine/jax.ts";
 import { numpy as np } from "../../engine/jax.ts";
+import type { DiagonalGaussianParams } from "../diagonal-gaussian.ts";
 import { gaussHermiteRule, MAX_GAUSS_HERMITE_POINTS } from "./gauss-hermite.ts";
 import { jensenShannonJoint } from "./jensen-shannon-joint.ts";
 import { jensenShannonGaussHermite, jensenShannonMonteCarlo } from "./jensen-shannon-per-dim.ts";
 import { squaredMeanDifference } from "./mean-squared.ts";
 import { symmetricKl } from "./symmetric-kl.ts";
-
-/** N(mu, exp(logvar)) elementwise; same fields as the encoder's PosteriorParams. */
-export interface DiagonalGaussian {
-  mu: Array;
-  logvar: Array;
-}
 
 export const DIVERGENCE_NAMES = [
   "jensen-shannon-per-dim",
@@ -77,7 +72,7 @@ interface DivergenceBase {
    * `noise` (standard normal, shape `noiseShape(p.mu.shape)`) is required exactly when
    * noiseShape is not null.
    */
-  masked(p: DiagonalGaussian, q: DiagonalGaussian, masks: Array, noise?: Array): Array;
+  masked(p: DiagonalGaussianParams, q: DiagonalGaussianParams, masks: Array, noise?: Array): Array;
 }
 
 /** d_m(p, q) = Σ_h m_h D(p_h, q_h) for a per-element divergence D. */
@@ -87,7 +82,7 @@ export interface PerDimensionDivergence extends DivergenceBase {
    * D(p, q) per element: [...shape] -> [...shape]. Consumes p, q and noise, as `masked`
    * (noise of shape `noiseShape(shape)`).
    */
-  evaluate(p: DiagonalGaussian, q: DiagonalGaussian, noise?: Array): Array;
+  evaluate(p: DiagonalGaussianParams, q: DiagonalGaussianParams, noise?: Array): Array;
 }
 
 /** A divergence of the masked joint posteriors that does not split over dimensions. */
@@ -120,7 +115,7 @@ function requireNoise(label: string, expected: number[], noise: Array | undefine
 }
 
 /** Throws unless masks have the posteriors' shape. */
-function checkMaskShape(label: string, p: DiagonalGaussian, masks: Array): void {
+function checkMaskShape(label: string, p: DiagonalGaussianParams, masks: Array): void {
   if (masks.shape.join() !== p.mu.shape.join()) {
     throw new RangeError(
       `divergence ${label}: masks have shape [${masks.shape}], expected the posteriors' shape [${p.mu.shape}]`,
@@ -136,9 +131,9 @@ function perDimension(
   config: DivergenceConfig,
   label: string,
   noiseShape: (shape: number[]) => number[] | null,
-  fn: (p: DiagonalGaussian, q: DiagonalGaussian, noise: Array | undefined) => Array,
+  fn: (p: DiagonalGaussianParams, q: DiagonalGaussianParams, noise: Array | undefined) => Array,
 ): PerDimensionDivergence {
-  const evaluate = (p: DiagonalGaussian, q: DiagonalGaussian, noise?: Array): Array => {
+  const evaluate = (p: DiagonalGaussianParams, q: DiagonalGaussianParams, noise?: Array): Array => {
     const expected = noiseShape(p.mu.shape);
     if (expected === null) {
       if (noise !== undefined) {

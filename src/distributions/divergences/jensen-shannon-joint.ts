@@ -25,7 +25,7 @@
  * log p̃ - log M̃ = log 2 - softplus(log q̃ - log p̃). Unbiased for the expression above.
  */
 import { type Array, numpy as np } from "../../engine/jax.ts";
-import type { DiagonalGaussian } from "./divergence.ts";
+import type { DiagonalGaussianParams } from "../diagonal-gaussian.ts";
 import { jensenShannonFromLogRatios, logDensityRatio } from "./jensen-shannon-per-dim.ts";
 
 /**
@@ -34,8 +34,8 @@ import { jensenShannonFromLogRatios, logDensityRatio } from "./jensen-shannon-pe
  * S draws of q. Returns [...]. Consumes p, q, masks and noise.
  */
 export function jensenShannonJoint(
-  p: DiagonalGaussian,
-  q: DiagonalGaussian,
+  p: DiagonalGaussianParams,
+  q: DiagonalGaussianParams,
   masks: Array,
   noise: Array,
 ): Array {

@@ -21,8 +21,8 @@
  *   variances the two choices coincide by symmetry, so the estimate is continuous.
  */
 import { type Array, numpy as np } from "../../engine/jax.ts";
+import type { DiagonalGaussianParams } from "../diagonal-gaussian.ts";
 import { softplus } from "../softplus.ts";
-import type { DiagonalGaussian } from "./divergence.ts";
 import type { QuadratureRule } from "./gauss-hermite.ts";
 
 /**
@@ -32,7 +32,11 @@ import type { QuadratureRule } from "./gauss-hermite.ts";
  * the variances are close (where float32 lost ~1e-6 of JS). Also the per-dimension term of
  * jensen-shannon-joint. Consumes all.
  */
-export function logDensityRatio(a: DiagonalGaussian, b: DiagonalGaussian, u: Array): Array {
+export function logDensityRatio(
+  a: DiagonalGaussianParams,
+  b: DiagonalGaussianParams,
+  u: Array,
+): Array {
   const d = a.logvar.ref.sub(b.logvar.ref);
   const delta = a.mu.sub(b.mu);
   const sigmaA = np.exp(a.logvar.mul(0.5));
@@ -59,8 +63,8 @@ function expTimesSoftplusOfNegative(r: Array): Array {
 
 /** Per element JS(p, q) by an n-point Gauss-Hermite rule ([...shape] in and out). Consumes p and q. */
 export function jensenShannonGaussHermite(
-  p: DiagonalGaussian,
-  q: DiagonalGaussian,
+  p: DiagonalGaussianParams,
+  q: DiagonalGaussianParams,
   rule: QuadratureRule,
 ): Array {
   const dtype = p.mu.dtype;
@@ -102,8 +106,8 @@ export function jensenShannonFromLogRatios(towardQ: Array, towardP: Array): Arra
  * reparameterises S samples of p and noise[1] S samples of q. Consumes p, q and noise.
  */
 export function jensenShannonMonteCarlo(
-  p: DiagonalGaussian,
-  q: DiagonalGaussian,
+  p: DiagonalGaussianParams,
+  q: DiagonalGaussianParams,
   noise: Array,
 ): Array {
   const epsP = noise.ref.slice(0);

@@ -4,11 +4,11 @@
  * (Kullback 1959; one of the posterior divergences of Karaletsos et al. 2016, Sec. 3).
  */
 import type { Array } from "../../engine/jax.ts";
+import type { DiagonalGaussianParams } from "../diagonal-gaussian.ts";
 import { klDiagonalGaussians } from "../diagonal-gaussian.ts";
-import type { DiagonalGaussian } from "./divergence.ts";
 
 /** Elementwise KL(p||q) + KL(q||p). Consumes p and q. */
-export function symmetricKl(p: DiagonalGaussian, q: DiagonalGaussian): Array {
+export function symmetricKl(p: DiagonalGaussianParams, q: DiagonalGaussianParams): Array {
   const forward = klDiagonalGaussians(p.mu.ref, p.logvar.ref, q.mu.ref, q.logvar.ref);
   return forward.add(klDiagonalGaussians(q.mu, q.logvar, p.mu, p.logvar));
 }

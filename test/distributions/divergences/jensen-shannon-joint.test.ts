@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
+import type { DiagonalGaussianParams } from "../../../src/distributions/diagonal-gaussian.ts";
 import {
   createDivergence,
   DEFAULT_JOINT_SAMPLES,
-  type DiagonalGaussian,
 } from "../../../src/distributions/divergences/divergence.ts";
 import { initEngine } from "../../../src/engine/device.ts";
 import { type Array, grad, jit, numpy as np, random } from "../../../src/engine/jax.ts";
@@ -30,7 +30,7 @@ const representable = (g: Gaussian1d): Gaussian1d => ({
 });
 
 /** [T, Z] posteriors from T rows of Z representable 1-D Gaussians. */
-function posteriors(rows: Gaussian1d[][], dtype = np.float32): DiagonalGaussian {
+function posteriors(rows: Gaussian1d[][], dtype = np.float32): DiagonalGaussianParams {
   const shape = [rows.length, rows[0].length];
   const make = (f: (g: Gaussian1d) => number) =>
     f32(rows.flat().map(f)).astype(dtype).reshape(shape);
