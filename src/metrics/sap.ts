@@ -15,7 +15,7 @@
  * - `sapBalanced` (metric name `sap-balanced`) is this project's variant: S = the
  *   chance-adjusted balanced accuracy on the test rows, (b - 1/C) / (1 - 1/C) with b the mean
  *   per-class recall over the C classes present there (sklearn's
- *   `balanced_accuracy_score(adjusted=True)`), of a threshold classifier on z_j: nearest
+ *   `balanced_accuracy_score(adjusted=True)`, clamped at 0), of a threshold classifier on z_j: nearest
  *   training class mean, i.e. thresholds at the midpoints between the class means. It is
  *   invariant to affine rescaling of z_j, puts an uninformative code at 0 whatever the number
  *   of classes, and gives any monotone ordering of the classes along z_j full credit.
@@ -203,7 +203,8 @@ function thresholdAccuracy(
     .map((c) => hits[c] / seen[c]);
   if (recalls.length < 2) return 0;
   const chance = 1 / recalls.length;
-  return (average(recalls) - chance) / (1 - chance);
+  // Below chance is no information: a negative score would widen the gap past 1.
+  return Math.max(0, (average(recalls) - chance) / (1 - chance));
 }
 
 export const sapMetric = defineMetric({
