@@ -92,10 +92,16 @@ export async function computeMetrics(
   const input = readInput(options);
   const given = metricOptionsFrom(options);
   const requested = metricList(options.metrics);
-  // Chen et al.'s MIG needs the rows to be the full factor grid: check it when asked for.
-  if (input.logvars !== undefined && requested?.some((m) => m === "mig" || m === "mig-chen")) {
+  // Chen et al.'s MIG needs the rows to be the full factor grid: an error when asked for, and
+  // in the default list (with --logvars) when the rows are one.
+  const askedForMig = requested?.some((m) => m === "mig" || m === "mig-chen") ?? false;
+  if (askedForMig || (requested === undefined && input.logvars !== undefined)) {
     const { data, count, factors } = input.factors as NonNullable<MetricInput["factors"]>;
-    input.grid = gridSizes(data, count, factors, options.factors);
+    try {
+      input.grid = gridSizes(data, count, factors, options.factors);
+    } catch (error) {
+      if (askedForMig) throw error;
+    }
   }
   const names = checkMetrics(input, requested ?? applicableMetrics(input, given), given);
   if (names.some((name) => name === "mig" || name === "decomposition")) {
@@ -229,7 +235,7 @@ function gridSizes(data: ArrayLike<number>, n: number, k: number, path: string):
   if (total !== n) {
     throw new DataFormatError(
       path,
-      `mig-chen needs the full factor grid: ${n} rows, but the factors' distinct values (${sizes.join(" x ")}) make ${total}`,
+      `mig needs the full factor grid: ${n} rows, but the factors' distinct values (${sizes.join(" x ")}) make ${total}`,
     );
   }
   for (let i = 0; i < n; i++) {
@@ -240,7 +246,7 @@ function gridSizes(data: ArrayLike<number>, n: number, k: number, path: string):
       if (data[i * k + j] !== expected) {
         throw new DataFormatError(
           path,
-          `mig-chen needs the grid in row-major order (last factor fastest): row ${i} column ${j} is ${data[i * k + j]}, expected ${expected}`,
+          `mig needs the grid in row-major order (last factor fastest): row ${i} column ${j} is ${data[i * k + j]}, expected ${expected}`,
         );
       }
     }
