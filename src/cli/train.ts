@@ -77,7 +77,7 @@ export function registerTrain(program: Command): void {
   const command = program
     .command("train")
     .description(
-      "train a VAE, beta-VAE, beta-TCVAE or triplet VAE; writes checkpoints and a JSONL log to --out",
+      "train a model (--model: any objective of the registry, or the triplet VAE); writes checkpoints and a JSONL log to --out",
     )
     .option("--config <file>", "JSON file of training settings (flags override it)")
     .option("--model <name>", `${MODEL_NAMES.join(" | ")} (default beta-tcvae)`)
@@ -92,7 +92,10 @@ export function registerTrain(program: Command): void {
     .option("--gaussian-variance <v>", "fixed decoder variance, or 'learned' (default 1)")
     .option("--prior <name>", `the prior p(z): ${PRIOR_NAMES.join(" | ")} (default normal)`)
     .option("--z <n>", "latent dimensions (default 10)")
-    .option("--beta-warmup <steps>", "anneal beta linearly over this many steps (default 0: off)")
+    .option(
+      "--beta-warmup <steps>",
+      "linear warm-up over this many steps of the annealed weight (beta; the capacity C of capacity-vae) (default 0: off)",
+    )
     .option("--batch <n>", "batch size (default 64)")
     .option("--steps <n>", "total number of optimisation steps (default 1000)")
     .option("--lr <rate>", "Adam learning rate (default 1e-3)")

@@ -24,8 +24,9 @@ export interface ObjectiveContext {
   datasetSize: number;
   /**
    * Scalar a in [0, 1] from the train loop's linear warm-up, min(1, step / warmup), or 1 when
-   * there is none. It multiplies the objective's annealed weight, the one called beta:
-   * effective weight = beta · a (Chen et al. 2018's beta annealing, 0 -> beta).
+   * there is none. Most objectives multiply their annealed weight by it, the one called beta:
+   * effective weight = beta · a (Chen et al. 2018's beta annealing, 0 -> beta); capacity-vae
+   * schedules its target capacity with it instead.
    */
   annealing: Array;
 }

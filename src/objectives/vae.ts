@@ -9,7 +9,7 @@ import { elboTerms } from "./elbo.ts";
 
 export const vae = defineObjective({
   name: "vae",
-  summary: "ELBO: E[log p(x\\|z)] − KL(q(z\\|x) ‖ p(z)) (Kingma & Welling 2014)",
+  summary: "ELBO: E[log p(x|z)] − KL(q(z|x) ‖ p(z)) (Kingma & Welling 2014)",
   file: "src/objectives/vae.ts",
   schema: z.object({}),
   create: () => ({

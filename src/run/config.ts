@@ -27,7 +27,7 @@ const positiveInt = () => z.number().int().positive();
 
 /** Settings of every run (not an objective's hyperparameters). */
 const runSettings = {
-  /** The objective: plain VAE, beta-VAE (beta on the KL), beta-TCVAE, or the triplet VAE. */
+  /** The objective (any of the registry's), or the triplet VAE (a base objective + triplets). */
   model: z.enum(MODEL_NAMES).default("beta-tcvae"),
   /** Triplet VAE (Karaletsos et al. 2016): its unsupervised part. */
   base: z.enum(OBJECTIVE_NAMES).optional(),
@@ -43,7 +43,7 @@ const runSettings = {
   /** The prior p(z) (src/distributions/priors.ts). */
   prior: z.enum(PRIOR_NAMES).default("normal"),
   z: positiveInt().max(512).default(10),
-  /** Linear warm-up of the annealed weight over this many steps (0 = off). */
+  /** Linear warm-up of the objective's annealed weight or target over this many steps (0 = off). */
   betaWarmupSteps: z.number().int().nonnegative().default(0),
   batch: positiveInt().max(4096).default(64),
   steps: positiveInt().default(1000),
