@@ -59,7 +59,12 @@ export async function evaluateTriplets(
   const heldOut = drawHeldOutTriplets(sampler, perQuery);
   const posteriors = await encodeDataset(model, params.encoder, dataset, heldOut.images);
   const latentDim = posteriors.latentDim;
-  const divergence = createDivergence(divergenceConfig(config));
+  // ... and the triplet VAE's default divergence (tripletOptions refuses other models).
+  const tripletConfig =
+    config.model === tripletVae.name
+      ? config
+      : { ...config, model: tripletVae.name, queries: names };
+  const divergence = createDivergence(divergenceConfig(tripletConfig));
   const masks = run.masks ?? { data: new Float32Array(0), queries: 0, dims: latentDim };
   // Without subspaces every query is scored with the all-ones mask only.
   const maskData = run.masks ? masks.data : new Float32Array(names.length * latentDim).fill(1);
