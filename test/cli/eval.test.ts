@@ -1,9 +1,33 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { runCli, trainTinyRun } from "../helpers/cli.ts";
+import { initEngine } from "../../src/engine/device.ts";
+import { METRIC_NAMES } from "../../src/metrics/registry.ts";
+import { encodeDataset } from "../../src/run/encode-dataset.ts";
+import { loadTrainedRun } from "../../src/run/trained-run.ts";
+import { type CliResult, runCli, trainTinyRun } from "../helpers/cli.ts";
+
+/** A minimal .npy v1.0 writer (little-endian, C order), written from the format spec. */
+function npy(data: Float32Array | Int32Array, shape: number[]): Uint8Array {
+  const descr = data instanceof Float32Array ? "<f4" : "<i4";
+  const dict = `{'descr': '${descr}', 'fortran_order': False, 'shape': (${shape.join(", ")}), }`;
+  const header = `${dict}${" ".repeat((64 - ((10 + dict.length + 1) % 64)) % 64)}\n`;
+  const out = new Uint8Array(10 + header.length + data.byteLength);
+  out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, header.length & 0xff, header.length >> 8]);
+  out.set(new TextEncoder().encode(header), 10);
+  out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), 10 + header.length);
+  return out;
+}
+
+/** The `--metrics` line of a command's help, spaces collapsed. */
+function metricsHelp(help: CliResult): string {
+  const text = help.stdout.replace(/\s+/g, " ");
+  const found = /--metrics <list> (\S+)/.exec(text);
+  assert.ok(found, text);
+  return found[1];
+}
 
 test("eval of a tiny sprites run writes eval.json with every applicable metric in range", async () => {
   const dir = mkdtempSync(join(tmpdir(), "disentangle-eval-"));
@@ -17,7 +41,17 @@ test("eval of a tiny sprites run writes eval.json with every applicable metric i
   ]);
   assert.equal(trained.code, 0, trained.stderr);
 
-  const evaluated = await runCli(["eval", run, "--samples", "200", "--num-points", "200"]);
+  // --num-train and --num-eval reach every metric that takes them (dci's rows, beta-vae's points).
+  const evaluated = await runCli([
+    "eval",
+    run,
+    "--samples",
+    "200",
+    "--num-train",
+    "200",
+    "--num-eval",
+    "200",
+  ]);
   assert.equal(evaluated.code, 0, evaluated.stderr);
   const report = JSON.parse(readFileSync(join(run, "eval.json"), "utf8"));
   // 3 shapes x 2 scales x 4 orientations x 4 x 4 positions, all encoded for the grid metrics.
@@ -27,8 +61,10 @@ test("eval of a tiny sprites run writes eval.json with every applicable metric i
     "mig",
     "mig-dlib",
     "sap",
+    "sap-balanced",
     "dci",
     "modularity",
+    "explicitness",
     "beta-vae",
     "factor-vae",
     "decomposition",
@@ -38,15 +74,20 @@ test("eval of a tiny sprites run writes eval.json with every applicable metric i
   assert.equal(m.mig.options.samples, 200);
   assert.equal(m["mig-dlib"].options.protocol, "disentanglement_lib");
   assert.equal(m["mig-dlib"].options.bins, 20);
-  assert.equal(m.dci.options.numTrain, 2000);
+  // One default per option, the same as `disentangle metrics`: dci's 5000 test rows.
+  assert.deepEqual(m.dci.options, { numTrain: 200, numTest: 5000, seed: 0 });
+  assert.equal(m["beta-vae"].options.numTrain, 200);
+  assert.equal(m["factor-vae"].options.numEval, 200);
   for (const [name, key] of [
     ["mig", "mig"],
     ["mig-dlib", "mig"],
     ["sap", "sap"],
+    ["sap-balanced", "sap"],
     ["dci", "disentanglement"],
     ["dci", "completeness"],
     ["dci", "informativeness"],
     ["modularity", "modularity"],
+    ["explicitness", "explicitness"],
     ["beta-vae", "score"],
     ["factor-vae", "score"],
   ]) {
@@ -90,6 +131,87 @@ test("eval of a tiny sprites run writes eval.json with every applicable metric i
   const unknown = await runCli(["eval", run, "--metrics", "mig,nope"]);
   assert.equal(unknown.code, 1);
   assert.match(unknown.stderr, /unknown metric "nope", expected some of mig, mig-dlib/);
+  const unused = await runCli(["eval", run, "--metrics", "sap", "--bins", "5"]);
+  assert.equal(unused.code, 1);
+  assert.match(
+    unused.stderr,
+    /option bins: none of sap takes it \(mig-dlib, modularity, explicitness\)/,
+  );
+
+  // eval and metrics are one registry: the same names, defaults and values. The run's own
+  // posteriors over the whole grid, as arrays, score what eval scores.
+  const evalJson = await runCli(["eval", run, "--metrics", "mig,sap,dci", "--json"]);
+  assert.equal(evalJson.code, 0, evalJson.stderr);
+  const fromRun = JSON.parse(evalJson.stdout);
+  assert.deepEqual(Object.keys(fromRun.metrics), ["mig", "sap", "dci"]);
+  assert.equal(fromRun.encoded.fullGrid, true);
+  await initEngine("wasm");
+  const loaded = await loadTrainedRun(run);
+  const posteriors = await encodeDataset(loaded.model, loaded.params.encoder, loaded.dataset);
+  const n = posteriors.count;
+  const dims = posteriors.latentDim;
+  const k = loaded.dataset.factors.length;
+  const arrays = {
+    codes: join(dir, "codes.npy"),
+    logvars: join(dir, "logvars.npy"),
+    factors: join(dir, "factors.npy"),
+  };
+  writeFileSync(arrays.codes, npy(posteriors.mu, [n, dims]));
+  writeFileSync(arrays.logvars, npy(posteriors.logvar, [n, dims]));
+  writeFileSync(arrays.factors, npy(loaded.dataset.factorIndices as Int32Array, [n, k]));
+  const fromArrays = await runCli([
+    "metrics",
+    "--codes",
+    arrays.codes,
+    "--factors",
+    arrays.factors,
+    "--logvars",
+    arrays.logvars,
+    "--metrics",
+    "mig,sap,dci",
+    "--json",
+  ]);
+  assert.equal(fromArrays.code, 0, fromArrays.stderr);
+  const viaArrays = JSON.parse(fromArrays.stdout);
+  assert.deepEqual(Object.keys(viaArrays), ["mig", "sap", "dci"]);
+  // An unknown name: the same message from both commands.
+  const unknownArrays = await runCli([
+    "metrics",
+    "--codes",
+    arrays.codes,
+    "--factors",
+    arrays.factors,
+    "--logvars",
+    arrays.logvars,
+    "--metrics",
+    "mig,nope",
+  ]);
+  const expected = `unknown metric "nope", expected some of ${METRIC_NAMES.join(", ")}`;
+  for (const result of [unknown, unknownArrays]) {
+    assert.notEqual(result.code, 0);
+    assert.ok(result.stderr.includes(expected), result.stderr);
+  }
+  for (const name of ["mig", "sap", "dci"]) {
+    assert.deepEqual(viaArrays[name].options, fromRun.metrics[name].options, name);
+    for (const [key, v] of Object.entries(fromRun.metrics[name].values)) {
+      const w = viaArrays[name].values[key];
+      assert.ok(Math.abs((v as number) - w) < 1e-6, `${name} ${key}: eval ${v}, metrics ${w}`);
+    }
+  }
+});
+
+test("eval and metrics list the same metric names and option flags in --help", async () => {
+  const [evalHelp, metricsHelpText] = await Promise.all([
+    runCli(["eval", "--help"]),
+    runCli(["metrics", "--help"]),
+  ]);
+  const names = METRIC_NAMES.join(",");
+  assert.ok(names.startsWith("mig,mig-dlib,sap,sap-balanced,dci,"), names);
+  assert.equal(metricsHelp(evalHelp), names);
+  assert.equal(metricsHelp(metricsHelpText), names);
+  for (const flag of ["--num-train", "--num-test", "--num-eval", "--samples", "--bins"]) {
+    assert.ok(evalHelp.stdout.includes(flag) && metricsHelpText.stdout.includes(flag), flag);
+  }
 });
 
 test("triplet accuracy needs queries: a triplet-vae run, or --queries for any other run", async () => {

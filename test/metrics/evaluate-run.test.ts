@@ -3,8 +3,9 @@ import { test } from "node:test";
 import { loadSprites } from "../../src/data/datasets/sprites.ts";
 import { initEngine } from "../../src/engine/device.ts";
 import { keyFromSeed } from "../../src/engine/prng.ts";
-import { evaluateRun, METRIC_RUNNERS } from "../../src/metrics/evaluate-run.ts";
+import { evaluateRun } from "../../src/metrics/evaluate-run.ts";
 import { oracleFromRun } from "../../src/metrics/oracle-from-run.ts";
+import { METRIC_NAMES, METRICS } from "../../src/metrics/registry.ts";
 import { buildModel } from "../../src/run/build.ts";
 import { parseTrainConfig } from "../../src/run/config.ts";
 import { encodeDataset } from "../../src/run/encode-dataset.ts";
@@ -64,9 +65,17 @@ test("evaluateRun: registry metrics, reproducible from the seed, clear errors wi
   const other = await evaluateRun(run, { ...options, seed: 3 });
   assert.notDeepEqual(other.metrics.decomposition.values, a.metrics.decomposition.values);
 
-  const full = await evaluateRun(run, { metrics: ["mig"], samples: 30 });
+  // Options by field: each metric takes its own, its schema fills the rest.
+  const full = await evaluateRun(run, {
+    metrics: ["mig", "mig-chen", "dci"],
+    options: { samples: 30, numTrain: 60, numTest: 30 },
+  });
+  assert.deepEqual(Object.keys(full.metrics), ["mig", "dci"], "mig-chen is mig");
   assert.equal(full.encoded.rows, 96);
+  assert.equal(full.encoded.fullGrid, true);
   assert.equal(full.metrics.mig.options.protocol, "chen");
+  assert.equal(full.metrics.mig.options.samples, 30);
+  assert.deepEqual(full.metrics.dci.options, { numTrain: 60, numTest: 30, seed: 0 });
   assert.deepEqual(full.metrics.mig.details?.factors, [
     "shape",
     "scale",
@@ -74,11 +83,43 @@ test("evaluateRun: registry metrics, reproducible from the seed, clear errors wi
     "posX",
     "posY",
   ]);
+  await assert.rejects(
+    evaluateRun(run, { metrics: ["mig-dlib"], rows: 20, options: { samples: 30 } }),
+    /option samples: none of mig-dlib takes it \(mig, decomposition\)/,
+  );
+  await assert.rejects(
+    evaluateRun(run, { metrics: ["modularity"], rows: 20, options: { bins: 1 } }),
+    /modularity: bins is 1: Too small: expected number to be >=2/,
+  );
+  await assert.rejects(
+    evaluateRun(run, { metrics: ["mig", "nope"] }),
+    /unknown metric "nope", expected some of mig, mig-dlib, sap, sap-balanced, dci, /,
+  );
+  await assert.rejects(
+    evaluateRun(run, { metrics: ["triplet"] }),
+    /triplet needs queries: a triplet-vae run, or --queries/,
+  );
 
   const noGrid: TrainedRun = { ...run, dataset: { ...run.dataset, grid: undefined } };
   await assert.rejects(evaluateRun(noGrid, { metrics: ["mig"] }), /mig needs the full factor grid/);
-  const defaults = await evaluateRun(noGrid, { metrics: undefined, rows: 40, numPoints: 10 });
-  assert.ok(!("mig" in defaults.metrics) && !("beta-vae" in defaults.metrics));
-  assert.ok("decomposition" in defaults.metrics && "dci" in defaults.metrics);
-  assert.ok(Object.keys(METRIC_RUNNERS).includes("factor-vae"));
+  await assert.rejects(
+    evaluateRun(noGrid, { metrics: ["factor-vae"] }),
+    /factor-vae generates batches with one factor held fixed, which needs a trained run/,
+  );
+  const defaults = await evaluateRun(noGrid, {
+    rows: 40,
+    options: { numTrain: 30, numTest: 10, samples: 20 },
+  });
+  // Without a grid: no Chen MIG and no intervention scores; triplet needs queries.
+  assert.deepEqual(Object.keys(defaults.metrics), [
+    "mig-dlib",
+    "sap",
+    "sap-balanced",
+    "dci",
+    "modularity",
+    "explicitness",
+    "decomposition",
+  ]);
+  assert.equal(defaults.encoded.rows, 40);
+  assert.ok(METRIC_NAMES.includes("factor-vae") && METRICS["factor-vae"].needsGrid === true);
 });
