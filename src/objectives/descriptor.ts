@@ -56,7 +56,9 @@ export function fieldDocs(schema: z.ZodObject): FieldDoc[] {
     return {
       name,
       description: field.description ?? "",
-      default: field.default,
+      // An empty list (a required list's placeholder, see triplet-vae.ts) is no default.
+      default:
+        Array.isArray(field.default) && field.default.length === 0 ? undefined : field.default,
       type: field.type ?? field.anyOf?.[0]?.type ?? "string",
       ...(values && values.length > 0 ? { values } : {}),
     };

@@ -9,6 +9,7 @@ import { betaVae } from "./beta-vae.ts";
 import { capacityVae } from "./capacity-vae.ts";
 import { parseHyperparameters } from "./descriptor.ts";
 import type { Objective } from "./objective.ts";
+import { tripletVae } from "./triplet-vae.ts";
 import { vae } from "./vae.ts";
 
 export const OBJECTIVES = {
@@ -19,6 +20,13 @@ export const OBJECTIVES = {
 } as const;
 
 export type ObjectiveName = keyof typeof OBJECTIVES;
+
+/**
+ * The supervised latent term of the triplet VAE (Karaletsos et al. 2016): a model made of any
+ * objective above (its `base`) plus this term, whose descriptor holds the term's
+ * hyperparameters. The metric losses of later work take the same slot.
+ */
+export const SUPERVISED_TERM = tripletVae;
 export const OBJECTIVE_NAMES = Object.keys(OBJECTIVES) as [ObjectiveName, ...ObjectiveName[]];
 
 /** The hyperparameters `name` takes, as a caller writes them (every field optional). */

@@ -143,6 +143,8 @@ export const tripletVae = {
         1,
         "the triplet VAE needs at least one query (factor names, e.g. --queries identity,azimuth)",
       )
+      // Parsed, unlike a default: a missing list reads as the empty one and gets the message above.
+      .prefault([])
       .describe("notions of similarity, comma-separated factor names ('a+b' for several)"),
     tripletsPerQuery: positiveInt().max(1024).default(16).describe("triplets per query per step"),
     tripletWeight: z

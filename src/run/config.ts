@@ -13,8 +13,12 @@ import { DATASET_NAMES, type DatasetName } from "../data/registry.ts";
 import { PRIOR_NAMES } from "../distributions/priors.ts";
 import { ARCHITECTURE_NAMES } from "../nn/architecture.ts";
 import { type SharedFieldDoc, sharedFieldDocs } from "../objectives/descriptor.ts";
-import { OBJECTIVE_NAMES, OBJECTIVES, type ObjectiveName } from "../objectives/registry.ts";
-import { tripletVae } from "../objectives/triplet-vae.ts";
+import {
+  OBJECTIVE_NAMES,
+  OBJECTIVES,
+  type ObjectiveName,
+  SUPERVISED_TERM as tripletVae,
+} from "../objectives/registry.ts";
 
 /** Models: every objective of the registry, and the triplet VAE (a base objective + its supervised term). */
 export const MODEL_NAMES = [...OBJECTIVE_NAMES, tripletVae.name] as const;

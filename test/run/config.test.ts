@@ -43,7 +43,7 @@ test("the triplet VAE takes its base's hyperparameters and its own, with the leg
   assert.equal(config.tripletsPerQuery, 16);
   assert.throws(
     () => parseTrainConfig({ model: "triplet-vae" }, "x"),
-    /field "queries".*expected array/,
+    /field "queries": the triplet VAE needs at least one query/,
   );
   assert.throws(
     () => parseTrainConfig({ model: "triplet-vae", queries: [] }, "x"),
