@@ -14,22 +14,9 @@ export function gaussianLogDensity(z: Array, mu: Array, logvar: Array): Array {
   return np.square(z.sub(mu)).mul(precision).add(logvar).add(LOG_2PI).mul(-0.5);
 }
 
-/** log N(z; 0, 1) = -0.5 (log 2π + z²), elementwise: the standard normal prior p(z). */
-export function standardNormalLogDensity(z: Array): Array {
-  return np.square(z).add(LOG_2PI).mul(-0.5);
-}
-
 /** Reparameterised sample z = mu + exp(logvar / 2) · eps with eps ~ N(0, I) (Kingma & Welling 2014, eq. 10). */
 export function reparameterize(mu: Array, logvar: Array, eps: Array): Array {
   return mu.add(np.exp(logvar.mul(0.5)).mul(eps));
-}
-
-/**
- * KL(N(mu, exp(logvar)) || N(0, 1)) per dimension = 0.5 (exp(logvar) + mu² - 1 - logvar)
- * (Kingma & Welling 2014, Appendix B).
- */
-export function klToStandardNormal(mu: Array, logvar: Array): Array {
-  return np.exp(logvar.ref).add(np.square(mu)).sub(1).sub(logvar).mul(0.5);
 }
 
 /**
