@@ -148,12 +148,11 @@ export function dropForeignHyperparameters(
   const parsed = z.object({ model: runSettings.model, base: runSettings.base }).safeParse(input);
   if (!parsed.success) return input;
   const own = new Set(descriptorsOf(parsed.data).flatMap((d) => Object.keys(d.schema.shape)));
-  const settings = new Set(Object.keys(runSettings));
-  return Object.fromEntries(
-    Object.entries(input).filter(
-      ([key]) => settings.has(key) || own.has(key) || !isHyperparameter(key),
-    ),
-  );
+  // Earlier versions also wrote the triplet VAE's `base` ("vae") into every run's config.
+  const foreign = (key: string) =>
+    (isHyperparameter(key) && !own.has(key)) ||
+    (key === "base" && parsed.data.model !== tripletVae.name);
+  return Object.fromEntries(Object.entries(input).filter(([key]) => !foreign(key)));
 }
 
 function isHyperparameter(key: string): boolean {

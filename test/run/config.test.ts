@@ -54,6 +54,7 @@ test("the triplet VAE takes its base's hyperparameters and its own, with the leg
 test("a run folder written before hyperparameters belonged to their objective still reads", () => {
   const old = {
     model: "beta-vae",
+    base: "vae",
     beta: 4,
     alpha: 1,
     gamma: 1,
@@ -67,6 +68,7 @@ test("a run folder written before hyperparameters belonged to their objective st
   assert.equal(config.beta, 4);
   assert.equal(config.alpha, undefined);
   assert.equal(config.queries, undefined);
+  assert.equal(config.base, undefined, "the triplet VAE's base is not a beta-VAE setting");
   assert.equal(config.prior, "normal", "runs without a prior field had the standard normal");
 });
 
