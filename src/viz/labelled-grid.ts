@@ -7,6 +7,7 @@
  * down the left, the corner blank).
  */
 import { svgDocument, svgImage, svgText } from "./svg.ts";
+import { textWidth } from "./text-width.ts";
 
 /** The smallest cell side in px. */
 export const MIN_CELL = 48;
@@ -31,21 +32,6 @@ export interface LabelledGridOptions {
 const HEADER_SIZE = 13;
 const TITLE_SIZE = 15;
 const MARGIN = 10;
-
-/**
- * A slight over-estimate of the width of `text` in DejaVu Sans at `size` px (bold about 10%
- * wider), from the font's advance widths grouped into classes.
- */
-export function estimateTextWidth(text: string, size: number, bold = false): number {
-  let ems = 0;
-  for (const ch of text) {
-    if (" .,:;'!|iIjlft()[]-".includes(ch)) ems += 0.4;
-    else if ("mwMW@%".includes(ch)) ems += 1;
-    else if (ch >= "A" && ch <= "Z") ems += 0.78;
-    else ems += 0.64;
-  }
-  return Math.ceil(ems * size * (bold ? 1.12 : 1));
-}
 
 /** The layout of a grid, in px: where each cell goes and how big the document is. */
 export interface GridLayout {
@@ -90,7 +76,7 @@ export function labelledGridLayout(
     );
   }
   const headerWidth = rowHeaders
-    ? Math.max(0, ...rowHeaders.map((t) => estimateTextWidth(t, HEADER_SIZE))) + 8
+    ? Math.max(0, ...rowHeaders.map((t) => textWidth(t, HEADER_SIZE))) + 8
     : 0;
   const titleHeight = title ? TITLE_SIZE + 12 : 0;
   const columnHeaderHeight = columnHeaders ? HEADER_SIZE + 8 : 0;
@@ -111,9 +97,9 @@ export function labelledGridLayout(
   const gridRight = x[cols - 1] + cell;
   // Column headers wider than a cell may overhang it by half their excess.
   const overhang = columnHeaders
-    ? Math.max(0, ...columnHeaders.map((t) => (estimateTextWidth(t, HEADER_SIZE) - cell) / 2))
+    ? Math.max(0, ...columnHeaders.map((t) => (textWidth(t, HEADER_SIZE) - cell) / 2))
     : 0;
-  const titleRight = title ? MARGIN + estimateTextWidth(title, TITLE_SIZE, true) : 0;
+  const titleRight = title ? MARGIN + textWidth(title, TITLE_SIZE, true) : 0;
   const width = Math.ceil(Math.max(gridRight + overhang, titleRight) + MARGIN);
   const height = y[rows - 1] + cell + MARGIN;
   return { width, height, cell, rows, columns: cols, x, y };

@@ -2,11 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { PNG } from "pngjs";
 import { rasterizeSvg } from "../../src/run/rasterize.ts";
-import {
-  estimateTextWidth,
-  labelledGridLayout,
-  labelledGridSvg,
-} from "../../src/viz/labelled-grid.ts";
+import { labelledGridLayout, labelledGridSvg } from "../../src/viz/labelled-grid.ts";
 import { klPerDimensionSvg } from "../../src/viz/plots/kl-per-dimension.ts";
 import {
   chooseDimensions,
@@ -19,7 +15,8 @@ import {
   trainingCurvesSvg,
   usesLogScale,
 } from "../../src/viz/plots/training-curves.ts";
-import { renderVegaLite, textWidth } from "../../src/viz/plots/vega.ts";
+import { renderVegaLite } from "../../src/viz/plots/vega.ts";
+import { textWidth } from "../../src/viz/text-width.ts";
 
 function size(svg: string): [number, number] {
   const match = /^<svg [^>]*width="([\d.]+)" height="([\d.]+)"/.exec(svg);
@@ -79,7 +76,6 @@ test("vega-lite renders headless with the shared font and readable sizes", async
   assert.ok(w > 100 && w < 200 && h > 80 && h < 180, `${w}x${h}`);
   // Widths from DejaVu Sans' metrics, not Vega's 0.8-em guess.
   assert.ok(Math.abs(textWidth("reconstruction", 13) - 94) < 2);
-  assert.ok(estimateTextWidth("reconstruction", 13) >= textWidth("reconstruction", 13));
 });
 
 test("training curves: one titled panel per logged term, log y where a positive term spans > 2 decades", async () => {
@@ -220,7 +216,7 @@ test("labelled grid: cells >= 48 px, headers, title, blank cells and separators"
   const svg = labelledGridSvg(images, [n, h, w, c], 3, options);
   assert.deepEqual(size(svg), [layout.width, layout.height]);
   assert.equal(layout.height, layout.y[1] + 48 + 10);
-  assert.ok(layout.x[0] >= 10 + estimateTextWidth("source 1", 13));
+  assert.ok(layout.x[0] >= 10 + textWidth("source 1", 13));
   assert.equal(count(svg, /<image /g), n - 1);
   assert.deepEqual(texts(svg), ["Swap", "source", "base 1", "base 2", "base", "source 1"]);
   assert.ok(pixelSpread(svg) > 10);

@@ -8,6 +8,7 @@
 import * as vega from "vega";
 import type { Config, TopLevelSpec } from "vega-lite";
 import * as vl from "vega-lite";
+import { textWidth } from "../text-width.ts";
 
 /** Okabe & Ito's colour-blind-safe palette, ordered for contrast on white (yellow last). */
 export const OKABE_ITO = [
@@ -82,22 +83,6 @@ export const PLOT_CONFIG: Config = {
  * a canvas (Node) it guesses 0.8 em per character, which leaves wide empty margins and drops
  * axis labels it thinks overlap. These widths make the headless layout match what resvg draws.
  */
-const DEJAVU_SANS = [
-  "318,401,460,838,636,950,780,275,390,390,500,838,318,361,318,337,636,636,636,636,636,636,636,636,636,636,337,337,838,838,838,531,1000,684,686,698,770,632,575,775,752,295,295,656,557,863,748,787,603,787,695,635,611,732,684,989,685,611,685,390,337,390,838,500,500,613,635,550,635,615,352,635,634,278,278,579,278,974,634,612,635,635,411,521,392,634,592,818,592,592,525,636,337,636,838",
-  "348,456,521,838,696,1002,872,306,457,457,523,838,380,415,380,365,696,696,696,696,696,696,696,696,696,696,400,400,838,838,838,580,1000,774,762,734,830,683,683,821,837,372,372,775,637,995,837,850,733,850,770,720,682,812,774,1103,771,724,725,457,365,457,838,500,500,675,716,593,716,678,435,716,712,343,343,665,343,1042,712,687,716,716,493,595,478,712,652,924,645,652,582,712,365,712,838",
-].map((row) => row.split(",").map(Number));
-
-/** Width in px of `text` in DejaVu Sans at `size` px (characters outside ASCII count 0.8 em). */
-export function textWidth(text: string, size: number, bold = false): number {
-  const table = DEJAVU_SANS[bold ? 1 : 0];
-  let units = 0;
-  for (const ch of text) {
-    const code = ch.codePointAt(0) ?? 0;
-    units += code >= 32 && code <= 126 ? table[code - 32] : 800;
-  }
-  return (units / 1000) * size;
-}
-
 interface TextItem {
   fontSize?: number;
   fontWeight?: string | number;
