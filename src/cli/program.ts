@@ -10,6 +10,7 @@ import { registerImageCommands } from "./images.ts";
 import { registerMetrics } from "./metrics.ts";
 import { registerSubspaceCommands } from "./subspaces.ts";
 import { registerTrain } from "./train.ts";
+import { registerTraverse } from "./traverse.ts";
 
 const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
   version: string;
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerMetrics(program);
   registerTrain(program);
   registerImageCommands(program);
+  registerTraverse(program);
   registerSubspaceCommands(program);
   registerEval(program);
   program
