@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { registerEval } from "./eval.ts";
 import { registerImageCommands } from "./images.ts";
+import { registerMap } from "./map.ts";
 import { registerMetrics } from "./metrics.ts";
 import { registerSubspaceCommands } from "./subspaces.ts";
 import { registerTrain } from "./train.ts";
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
   registerImageCommands(program);
   registerTraverse(program);
   registerSubspaceCommands(program);
+  registerMap(program);
   registerEval(program);
   program
     .command("data <name>")
