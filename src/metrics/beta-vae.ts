@@ -81,8 +81,6 @@ export async function betaVaeScore(
 
 /** Rows per `represent` call: points are generated in groups of about this many rows. */
 const ROWS_PER_CALL = 4096;
-/** Random observations for the global variances (disentanglement_lib's num_variance_estimate). */
-const VARIANCE_OBSERVATIONS = 10000;
 
 async function points(
   oracle: RepresentationOracle,

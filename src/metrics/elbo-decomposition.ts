@@ -144,6 +144,12 @@ export async function elboDecomposition(
   };
 }
 
+/**
+ * A latent dimension whose mean KL(q(z_j|x) || p(z_j)) is below this many nats is inactive:
+ * it carries (almost) no information about x. The pictures fold such dimensions.
+ */
+export const INACTIVE_KL = 0.01;
+
 /** Monte Carlo points of the decomposition by default (fewer when the data has fewer). */
 export const DECOMPOSITION_SAMPLES = 10_000;
 

@@ -6,11 +6,10 @@
  * rows), samples from the prior, and the image-arithmetic grid (bases across the top, sources
  * down the left, the corner blank).
  */
-import { svgDocument, svgImage, svgText } from "./svg.ts";
+import { cellSizeFor, MIN_CELL, svgDocument, svgImage, svgText } from "./svg.ts";
 import { textWidth } from "./text-width.ts";
 
 /** The smallest cell side in px. */
-export const MIN_CELL = 48;
 
 export interface LabelledGridOptions {
   /** One label per row, drawn left of it (right-aligned); "" leaves a row unlabelled. */
@@ -61,7 +60,7 @@ export function labelledGridLayout(
   const cols = Math.min(columns, n);
   const rows = Math.ceil(n / cols);
   const side = Math.max(h, w);
-  const cell = options.cell ?? Math.ceil(MIN_CELL / side) * side;
+  const cell = options.cell ?? cellSizeFor([side, side]);
   if (cell < MIN_CELL)
     throw new RangeError(`labelled grid: cell ${cell} px, expected >= ${MIN_CELL}`);
   const gap = options.gap ?? 4;

@@ -5,6 +5,15 @@
  */
 import { base64, encodePng } from "./png.ts";
 
+/** Smallest side of an image cell in a picture, px (small images are upscaled to it). */
+export const MIN_CELL = 48;
+
+/** The cell side for images [h, w, c]: the smallest whole multiple of the image side >= MIN_CELL. */
+export function cellSizeFor([h, w]: readonly [number, number, ...number[]]): number {
+  const side = Math.max(h, w);
+  return side * Math.max(1, Math.ceil(MIN_CELL / side));
+}
+
 /** The font every picture uses (DejaVu Sans ships with Debian; browsers fall back to sans-serif). */
 export const FONT_FAMILY = "DejaVu Sans, sans-serif";
 

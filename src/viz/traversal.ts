@@ -21,18 +21,19 @@ import type { Distribution } from "../distributions/distribution.ts";
 import { klDivergence, klEstimator } from "../distributions/kl.ts";
 import { type Array as JaxArray, jit, numpy as np, tree } from "../engine/jax.ts";
 import { keyFromSeed } from "../engine/prng.ts";
+import { INACTIVE_KL } from "../metrics/elbo-decomposition.ts";
 import { migDlib } from "../metrics/mig.ts";
 import type { DecoderParams } from "../nn/architecture.ts";
 import { runSplit } from "../run/build.ts";
 import { encodeDataset } from "../run/encode-dataset.ts";
 import type { TrainedRun } from "../run/trained-run.ts";
-import { svgDocument, svgImage, svgText } from "./svg.ts";
+import { cellSizeFor, svgDocument, svgImage, svgText } from "./svg.ts";
+import { textWidth } from "./text-width.ts";
 
 export const TRAVERSAL_RANGES = ["prior", "posterior", "empirical"] as const;
 export type TraversalRange = (typeof TRAVERSAL_RANGES)[number];
 
 /** Below this mean KL (nats) a dimension counts as inactive (collapsed to the prior). */
-export const INACTIVE_KL = 0.01;
 
 export interface TraversalOptions {
   /** How far each row sweeps (default "prior"). */
@@ -354,24 +355,12 @@ const GAP = 2;
 const BLOCK_GAP = 18;
 const MARGIN = 12;
 const LABEL_WIDTH = 190;
-const MIN_CELL = 48;
-
-/** Cell side: the image side times the smallest whole factor reaching 48 px. */
-export function cellSizeFor([h, w]: readonly [number, number, number]): number {
-  const side = Math.max(h, w);
-  return side * Math.max(1, Math.ceil(MIN_CELL / side));
-}
 
 /** 2 -> "2nd", 98 -> "98th". */
 function ordinal(n: number): string {
   const teen = Math.floor(n / 10) % 10 === 1;
   const suffix = teen ? "th" : ({ 1: "st", 2: "nd", 3: "rd" } as Record<number, string>)[n % 10];
   return `${n}${suffix ?? "th"}`;
-}
-
-/** A generous estimate of a DejaVu Sans line's width (its glyphs average ~0.55 em). */
-function textWidth(text: string, size: number, bold = false): number {
-  return text.length * size * (bold ? 0.64 : 0.57);
 }
 
 function capitalise(text: string): string {

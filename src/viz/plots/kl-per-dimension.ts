@@ -10,10 +10,10 @@
  * it. Each bar is labelled with its value. On a linear scale bars start at 0.
  */
 import type { TopLevelSpec } from "vega-lite";
+import { INACTIVE_KL } from "../../metrics/elbo-decomposition.ts";
 import { OKABE_ITO, renderVegaLite } from "./vega.ts";
 
 /** Mean KL (nats) below which a latent dimension counts as inactive. */
-export const INACTIVE_KL = 0.01;
 
 export interface KlPerDimensionOptions {
   /** Dimension names (default z0, z1, ...). */
