@@ -9,6 +9,7 @@ import { registerEval } from "./eval.ts";
 import { registerImageCommands } from "./images.ts";
 import { registerMap } from "./map.ts";
 import { registerMetrics } from "./metrics.ts";
+import { registerReport } from "./report.ts";
 import { registerSubspaceCommands } from "./subspaces.ts";
 import { registerTrain } from "./train.ts";
 import { registerTraverse } from "./traverse.ts";
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
   registerTraverse(program);
   registerSubspaceCommands(program);
   registerMap(program);
+  registerReport(program);
   registerEval(program);
   program
     .command("data <name>")

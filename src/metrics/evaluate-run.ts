@@ -43,7 +43,7 @@ export interface EvalReport {
 }
 
 /** Factor indices of `rows` of the run's dataset, or undefined when it has no factors. */
-function factorMatrix(run: TrainedRun, rows: Int32Array): FactorMatrix | undefined {
+export function factorMatrix(run: TrainedRun, rows: Int32Array): FactorMatrix | undefined {
   const { dataset } = run;
   const all = dataset.factorIndices as Int32Array | undefined;
   const k = dataset.factors.length;
@@ -68,6 +68,11 @@ function probeInput(run: TrainedRun): MetricInput {
     run,
     ...(dataset.grid ? { oracle: () => oracleFromRun(run) } : {}),
   };
+}
+
+/** The metrics `run` can be scored on (what `eval` computes when no metric is named). */
+export function applicableRunMetrics(run: TrainedRun, given: Record<string, unknown> = {}) {
+  return applicableMetrics(probeInput(run), given);
 }
 
 /** Runs the metrics on `run`; `log` hears progress lines (encoding, each metric). */
