@@ -17,10 +17,18 @@ export interface ReportCommandOptions {
   progress?: boolean;
 }
 
+export interface WrittenReport {
+  /** RUN/report/index.html */
+  index: string;
+  /** The traversal picture beside it. */
+  traversal: string;
+  metrics: Record<string, { values: Record<string, number | null> }>;
+}
+
 export async function runReportCommand(
   runDir: string,
   opts: ReportCommandOptions,
-): Promise<string> {
+): Promise<WrittenReport> {
   const { initEngine } = await import("../engine/device.ts");
   await initEngine("wasm");
   const { loadTrainedRun } = await import("../run/trained-run.ts");
@@ -217,9 +225,9 @@ export async function runReportCommand(
     metrics,
     sections,
   });
-  const path = join(outDir, "index.html");
-  writeBytes(path, html);
-  return path;
+  const index = join(outDir, "index.html");
+  writeBytes(index, html);
+  return { index, traversal: join(outDir, "traversal.png"), metrics };
 }
 
 export function registerReport(program: Command): void {
@@ -232,7 +240,7 @@ export function registerReport(program: Command): void {
     .option("--points <n>", "subspace maps: images embedded (default 1000)")
     .option("--no-progress", "no progress lines")
     .action(async (runDir: string, opts: ReportCommandOptions) => {
-      const path = await runReportCommand(runDir, opts);
-      console.log(`wrote ${path} (open it in a browser; the folder works offline)`);
+      const { index } = await runReportCommand(runDir, opts);
+      console.log(`wrote ${index} (open it in a browser; the folder works offline)`);
     });
 }

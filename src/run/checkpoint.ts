@@ -75,7 +75,11 @@ export function loadCheckpoint<P>(
   template?: { params: P; opt: AdamState<P> },
 ): Checkpoint<P> {
   const path = join(runDir, CHECKPOINT_FILE);
-  if (!existsSync(path)) throw new ConfigError(`${runDir}: no ${CHECKPOINT_FILE} to resume from`);
+  if (!existsSync(path)) {
+    throw new ConfigError(
+      `${runDir}: no ${CHECKPOINT_FILE} yet (the run has config.json but has not saved a checkpoint; train it, or wait for its first checkpoint)`,
+    );
+  }
   const { tree, metadata } = loadTree(path);
   if (metadata.format !== FORMAT) {
     throw new ConfigError(
