@@ -47,7 +47,7 @@ import {
   gbtPredictClass,
   gbtPredictRaw,
 } from "./gbt.ts";
-import { defineMetric, finite, needsFactors, rowsOption } from "./metric.ts";
+import { defineMetric, finite, needsFactors, trainTestShape } from "./metric.ts";
 
 export interface DciOptions {
   /** Training rows. Default 10000. */
@@ -177,10 +177,7 @@ export const dciMetric = defineMetric({
   summary:
     "DCI disentanglement, completeness, informativeness (Eastwood & Williams 2018) with gradient-boosted trees as disentanglement_lib",
   missing: needsFactors,
-  schema: z.object({
-    numTrain: rowsOption(DEFAULT_TRAIN_ROWS, "training rows"),
-    numTest: rowsOption(DEFAULT_TEST_ROWS, "held-out rows"),
-  }),
+  schema: z.object(trainTestShape(DEFAULT_TRAIN_ROWS, DEFAULT_TEST_ROWS)),
   async compute(input, { numTrain, numTest, seed }) {
     const r = dci(input.codes, input.factors as FactorMatrix, { numTrain, numTest, seed });
     return {

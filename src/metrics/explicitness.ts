@@ -29,7 +29,7 @@ import {
 import { rocAuc } from "./auc.ts";
 import type { FactorLabels } from "./discretize.ts";
 import { fitOneVsRest, type LogisticOptions, type OneVsRest, predictProba } from "./logistic.ts";
-import { binsOption, defineMetric, finite, needsFactors, rowsOption } from "./metric.ts";
+import { binsOption, defineMetric, finite, needsFactors, trainTestShape } from "./metric.ts";
 
 export interface ExplicitnessOptions {
   /** Training rows. Default 10000. */
@@ -112,8 +112,7 @@ export const explicitnessMetric = defineMetric({
     "Explicitness (Ridgeway & Mozer 2018): mean test ROC AUC of one-vs-rest logistic regression from all codes to each factor",
   missing: needsFactors,
   schema: z.object({
-    numTrain: rowsOption(DEFAULT_TRAIN_ROWS, "training rows"),
-    numTest: rowsOption(DEFAULT_TEST_ROWS, "held-out rows"),
+    ...trainTestShape(DEFAULT_TRAIN_ROWS, DEFAULT_TEST_ROWS),
     bins: binsOption(DEFAULT_BINS).describe("bins of continuous factors, made classes"),
   }),
   async compute(input, { numTrain, numTest, bins, seed }) {

@@ -106,6 +106,12 @@ export const includeOption = () =>
 export const rowsOption = (rows: number, what: string) =>
   z.number().int().positive().default(rows).describe(what);
 
+/** The train/test rows of the metrics that fit a predictor (sap, dci, explicitness). */
+export const trainTestShape = (train: number, test: number) => ({
+  numTrain: rowsOption(train, "training rows"),
+  numTest: rowsOption(test, "held-out rows"),
+});
+
 /** Histogram bins shared by MIG (disentanglement_lib) and modularity. */
 export const binsOption = (bins: number) =>
   z.number().int().min(2).default(bins).describe("histogram bins of the codes");

@@ -44,7 +44,7 @@ import {
   trainTestRows,
 } from "./arrays.ts";
 import { fitLinearSvc, linearSvcPredict } from "./linear-svm.ts";
-import { defineMetric, finite, needsFactors, rowsOption } from "./metric.ts";
+import { defineMetric, finite, needsFactors, trainTestShape } from "./metric.ts";
 
 export interface SapOptions {
   /** Training rows. Default 10000. */
@@ -207,40 +207,32 @@ function thresholdAccuracy(
   return Math.max(0, (average(recalls) - chance) / (1 - chance));
 }
 
-export const sapMetric = defineMetric({
-  name: "sap",
-  summary:
-    "SAP, Kumar et al. 2018 as disentanglement_lib computes it: R² (continuous factors) or the test accuracy of LinearSVC(C=0.01, balanced) on each single code (discrete factors), top-two gap",
-  missing: needsFactors,
-  schema: z.object({
-    numTrain: rowsOption(DEFAULT_TRAIN_ROWS, "training rows"),
-    numTest: rowsOption(DEFAULT_TEST_ROWS, "held-out rows"),
-  }),
-  async compute(input, { numTrain, numTest, seed }) {
-    const r = sap(input.codes, input.factors as FactorMatrix, { numTrain, numTest, seed });
-    return {
-      values: { sap: finite(r.sap) },
-      options: { numTrain, numTest, seed },
-      details: { ...r },
-    };
-  },
-});
+/** A SAP variant as a metric: its name, summary and scoring of one code against a factor. */
+function sapVariant(name: string, summary: string, score: typeof sap) {
+  return defineMetric({
+    name,
+    summary,
+    missing: needsFactors,
+    schema: z.object(trainTestShape(DEFAULT_TRAIN_ROWS, DEFAULT_TEST_ROWS)),
+    async compute(input, { numTrain, numTest, seed }) {
+      const r = score(input.codes, input.factors as FactorMatrix, { numTrain, numTest, seed });
+      return {
+        values: { sap: finite(r.sap) },
+        options: { numTrain, numTest, seed },
+        details: { ...r },
+      };
+    },
+  });
+}
 
-export const sapBalancedMetric = defineMetric({
-  name: "sap-balanced",
-  summary:
-    "SAP with the chance-adjusted balanced accuracy of a threshold rule on each single code (discrete factors): 0 for an uninformative code whatever the number of classes",
-  missing: needsFactors,
-  schema: z.object({
-    numTrain: rowsOption(DEFAULT_TRAIN_ROWS, "training rows"),
-    numTest: rowsOption(DEFAULT_TEST_ROWS, "held-out rows"),
-  }),
-  async compute(input, { numTrain, numTest, seed }) {
-    const r = sapBalanced(input.codes, input.factors as FactorMatrix, { numTrain, numTest, seed });
-    return {
-      values: { sap: finite(r.sap) },
-      options: { numTrain, numTest, seed },
-      details: { ...r },
-    };
-  },
-});
+export const sapMetric = sapVariant(
+  "sap",
+  "SAP, Kumar et al. 2018 as disentanglement_lib computes it: R² (continuous factors) or the test accuracy of LinearSVC(C=0.01, balanced) on each single code (discrete factors), top-two gap",
+  sap,
+);
+
+export const sapBalancedMetric = sapVariant(
+  "sap-balanced",
+  "SAP with the chance-adjusted balanced accuracy of a threshold rule on each single code (discrete factors): 0 for an uninformative code whatever the number of classes",
+  sapBalanced,
+);

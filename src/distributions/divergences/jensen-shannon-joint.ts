@@ -26,7 +26,7 @@
  */
 import { type Array, numpy as np } from "../../engine/jax.ts";
 import type { DiagonalGaussianParams } from "../diagonal-gaussian.ts";
-import { jensenShannonFromLogRatios, logDensityRatio } from "./jensen-shannon-per-dim.ts";
+import { jensenShannonFromLogRatios, logRatiosAtDraws } from "./jensen-shannon-per-dim.ts";
 
 /**
  * JS of the masked joints of p and q ([..., Z] each) under masks [..., Z], by Monte Carlo:
@@ -39,12 +39,9 @@ export function jensenShannonJoint(
   masks: Array,
   noise: Array,
 ): Array {
-  const epsP = noise.ref.slice(0);
-  const epsQ = noise.slice(1);
-  const pCopy = { mu: p.mu.ref, logvar: p.logvar.ref };
-  const qCopy = { mu: q.mu.ref, logvar: q.logvar.ref };
+  const [fromP, fromQ] = logRatiosAtDraws(p, q, noise);
   // [S, ..., Z] per-dimension ratios -> [S, ...] masked joint log-ratios.
-  const towardQ = np.sum(logDensityRatio(p, q, epsP).mul(masks.ref), -1);
-  const towardP = np.sum(logDensityRatio(qCopy, pCopy, epsQ).mul(masks), -1);
+  const towardQ = np.sum(fromP.mul(masks.ref), -1);
+  const towardP = np.sum(fromQ.mul(masks), -1);
   return jensenShannonFromLogRatios(towardQ, towardP);
 }

@@ -102,6 +102,23 @@ export function jensenShannonFromLogRatios(towardQ: Array, towardP: Array): Arra
 }
 
 /**
+ * The per-dimension log-density ratios at draws of each posterior: with noise [2, S, ...shape]
+ * of standard normals, [log p/q at S draws of p, log q/p at S draws of q], each [S, ...shape].
+ * Consumes p, q and noise.
+ */
+export function logRatiosAtDraws(
+  p: DiagonalGaussianParams,
+  q: DiagonalGaussianParams,
+  noise: Array,
+): [Array, Array] {
+  const epsP = noise.ref.slice(0);
+  const epsQ = noise.slice(1);
+  const pCopy = { mu: p.mu.ref, logvar: p.logvar.ref };
+  const qCopy = { mu: q.mu.ref, logvar: q.logvar.ref };
+  return [logDensityRatio(p, q, epsP), logDensityRatio(qCopy, pCopy, epsQ)];
+}
+
+/**
  * Per element JS(p, q) by Monte Carlo: noise [2, S, ...shape] of standard normals, noise[0]
  * reparameterises S samples of p and noise[1] S samples of q. Consumes p, q and noise.
  */
@@ -110,12 +127,5 @@ export function jensenShannonMonteCarlo(
   q: DiagonalGaussianParams,
   noise: Array,
 ): Array {
-  const epsP = noise.ref.slice(0);
-  const epsQ = noise.slice(1);
-  const pCopy = { mu: p.mu.ref, logvar: p.logvar.ref };
-  const qCopy = { mu: q.mu.ref, logvar: q.logvar.ref };
-  return jensenShannonFromLogRatios(
-    logDensityRatio(p, q, epsP),
-    logDensityRatio(qCopy, pCopy, epsQ),
-  );
+  return jensenShannonFromLogRatios(...logRatiosAtDraws(p, q, noise));
 }
