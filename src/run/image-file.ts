@@ -1,7 +1,6 @@
 /** Image grids written to PNG files (the Node side of src/viz/image-grid.ts). */
-import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
 import { encodeImageGrid, type ImageGridOptions } from "../viz/image-grid.ts";
+import { writeBytes } from "./rasterize.ts";
 
 /** Writes the grid to `path` as PNG (creating folders as needed). */
 export function writeImageGrid(
@@ -12,7 +11,5 @@ export function writeImageGrid(
   columns: number,
   options: ImageGridOptions = {},
 ): void {
-  const bytes = encodeImageGrid(images, n, shape, columns, options);
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, bytes);
+  writeBytes(path, encodeImageGrid(images, n, shape, columns, options));
 }

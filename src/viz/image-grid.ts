@@ -3,7 +3,7 @@
  * [0, 1] (values outside are clamped), grayscale (c = 1) or RGB (c = 3), laid out row by
  * row, `columns` per row, with `padding` pixels of `background` between and around tiles.
  */
-import { PNG } from "pngjs";
+import { encodePng } from "./png.ts";
 
 export interface ImageGridOptions {
   /** Pixels between tiles and around the grid (default 2). */
@@ -35,22 +35,17 @@ export function encodeImageGrid(
   const rows = Math.ceil(n / cols);
   const width = cols * w + (cols + 1) * pad;
   const height = rows * h + (rows + 1) * pad;
-  const png = new PNG({ width, height, colorType: c === 1 ? 0 : 2, inputHasAlpha: true });
-  png.data.fill(background);
+  const pixels = new Uint8Array(width * height * c).fill(background);
   for (let k = 0; k < n; k++) {
     const top = pad + Math.floor(k / cols) * (h + pad);
     const left = pad + (k % cols) * (w + pad);
     for (let i = 0; i < h; i++) {
-      for (let j = 0; j < w; j++) {
-        const src = ((k * h + i) * w + j) * c;
-        const dst = ((top + i) * width + left + j) * 4;
-        for (let ch = 0; ch < 3; ch++)
-          png.data[dst + ch] = toByte(images[src + (c === 1 ? 0 : ch)]);
+      for (let j = 0; j < w * c; j++) {
+        pixels[((top + i) * width + left) * c + j] = toByte(images[(k * h + i) * w * c + j]);
       }
     }
   }
-  for (let p = 3; p < png.data.length; p += 4) png.data[p] = 255;
-  return new Uint8Array(PNG.sync.write(png, { colorType: c === 1 ? 0 : 2, inputHasAlpha: true }));
+  return encodePng(pixels, width, height, c);
 }
 
 function toByte(value: number): number {
