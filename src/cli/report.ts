@@ -195,6 +195,28 @@ export async function runReportCommand(
     });
   }
 
+  if (run.masks) {
+    say("image arithmetic...");
+    const { heldOutOrder } = await import("../run/build.ts");
+    const { subspaceSwapFigure, swapFigureSvg } = await import("../viz/subspace-swap-figure.ts");
+    const order = heldOutOrder(run.config, run.dataset);
+    const [a, b] = [order.slice(0, 4), order.slice(4, 10)];
+    for (const query of run.masks.names) {
+      const figure = await subspaceSwapFigure(run, query, a, b);
+      const file = `arithmetic-${query.replace(/[^a-z0-9]+/gi, "_")}.png`;
+      sections.push({
+        title: `Image arithmetic: ${query}`,
+        caption: `Each cell decodes the base image B (top row) with its ${query} subspace taken from the source image A (left column) (Karaletsos et al. 2016, Sec. 5): B's other notions of similarity, A's ${query}.`,
+        pictures: [
+          {
+            file: picture(file, swapFigureSvg(figure, query, a, b, run.dataset.imageShape)),
+            alt: `image arithmetic on ${query}`,
+          },
+        ],
+      });
+    }
+  }
+
   const method = (opts.method ?? "tsne") as "tsne" | "umap";
   const points = wholeNumber("--points", opts.points, 10) ?? 1000;
   say(`subspace maps (${METHOD_NAMES[method]}, ${points} points)...`);

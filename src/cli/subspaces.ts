@@ -21,11 +21,8 @@ async function openRun(runDir: string) {
 
 /** A seeded random order of the run's held-out images (the training images if none are held out). */
 async function heldOutOrder(run: Awaited<ReturnType<typeof openRun>>): Promise<number[]> {
-  const { runSplit } = await import("../run/build.ts");
-  const { permutation, Rng } = await import("../data/random.ts");
-  const { validation, train } = runSplit(run.config, run.dataset);
-  const pool = validation.length > 0 ? validation : train;
-  return Array.from(permutation(pool.length, new Rng(run.config.seed, 0x5ab)), (i) => pool[i]);
+  const build = await import("../run/build.ts");
+  return build.heldOutOrder(run.config, run.dataset);
 }
 
 export function registerSubspaceCommands(program: Command): void {
@@ -45,17 +42,13 @@ export function registerSubspaceCommands(program: Command): void {
         const order = await heldOutOrder(run);
         const a = opts.a ? parseIndexList("--a", opts.a) : order.slice(0, 4);
         const b = opts.b ? parseIndexList("--b", opts.b) : order.slice(4, 10);
-        const { subspaceSwapFigure } = await import("../viz/subspace-swap-figure.ts");
-        const { writeImageGrid } = await import("../run/image-file.ts");
-        const figure = await subspaceSwapFigure(run, opts.query, a, b);
-        const columns = figure.columns + 1;
-        writeImageGrid(
-          opts.out,
-          figure.tiles,
-          (figure.rows + 1) * columns,
-          run.dataset.imageShape,
-          columns,
+        const { subspaceSwapFigure, swapFigureSvg } = await import(
+          "../viz/subspace-swap-figure.ts"
         );
+        const { rasterizeSvg, writeBytes } = await import("../run/rasterize.ts");
+        const figure = await subspaceSwapFigure(run, opts.query, a, b);
+        const svg = swapFigureSvg(figure, opts.query, a, b, run.dataset.imageShape);
+        writeBytes(opts.out, rasterizeSvg(svg));
         console.log(
           `wrote ${opts.out}: top row = base images B [${b.join(", ")}], left column = sources A [${a.join(", ")}], cell (A, B) = B with the '${opts.query}' subspace (dims ${figure.dims.join(", ")}) of A`,
         );

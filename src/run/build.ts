@@ -4,6 +4,7 @@
  * One place, so training, evaluation and the pictures build the same run the same way.
  */
 import type { Dataset } from "../data/dataset.ts";
+import { permutation, Rng } from "../data/random.ts";
 import { loadDataset } from "../data/registry.ts";
 import { holdOutFactorValues, type Split, trainValidationSplit } from "../data/split.ts";
 import type { TripletQuery } from "../data/triplets.ts";
@@ -50,6 +51,13 @@ export function runSplit(config: TrainConfig, dataset: Dataset): Split {
   return config.holdOut
     ? holdOutFactorValues(dataset, config.holdOut.factor, config.holdOut.values)
     : trainValidationSplit(dataset.count, config.validationFraction, config.seed);
+}
+
+/** A seeded random order of the run's held-out images (the training images if none are held out). */
+export function heldOutOrder(config: TrainConfig, dataset: Dataset): number[] {
+  const { validation, train } = runSplit(config, dataset);
+  const pool = validation.length > 0 ? validation : train;
+  return Array.from(permutation(pool.length, new Rng(config.seed, 0x5ab)), (i) => pool[i]);
 }
 
 /** Parses "identity" or "shape+color" into a query over those factors. */

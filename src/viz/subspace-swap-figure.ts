@@ -6,6 +6,7 @@
 import { tree } from "../engine/jax.ts";
 import { encodeDataset } from "../run/encode-dataset.ts";
 import { queryMask, type TrainedRun } from "../run/trained-run.ts";
+import { labelledGridSvg } from "./labelled-grid.ts";
 import { swapGrid } from "./swap.ts";
 
 export interface SwapFigure {
@@ -59,4 +60,25 @@ export async function subspaceSwapFigure(
   }
   for (let i = 0; i < tiles.length; i++) tiles[i] = Math.min(1, Math.max(0, tiles[i]));
   return { tiles, rows: grid.rows, columns: grid.columns, dims: grid.dims };
+}
+
+/**
+ * The figure as a labelled grid: base images along the top, sources down the left, the
+ * corner blank, and a title naming the query and its dimensions.
+ */
+export function swapFigureSvg(
+  figure: SwapFigure,
+  query: string,
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  [h, w, c]: readonly [number, number, number],
+): string {
+  const columns = figure.columns + 1;
+  return labelledGridSvg(figure.tiles, [(figure.rows + 1) * columns, h, w, c], columns, {
+    title: `B with the ${query} subspace (${figure.dims.map((d) => `z${d}`).join(", ")}) of A`,
+    columnHeaders: ["", ...Array.from(b, (i) => `B #${i}`)],
+    rowHeaders: ["", ...Array.from(a, (i) => `A #${i}`)],
+    blank: [0],
+    separators: { afterRow: [0], afterColumn: [0] },
+  });
 }
