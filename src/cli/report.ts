@@ -39,7 +39,7 @@ export async function runReportCommand(
   const { readLog } = await import("../run/log.ts");
   const { rasterizeSvg, writeBytes } = await import("../run/rasterize.ts");
   const { reportHtml } = await import("../viz/report.ts");
-  const { traversalFigure } = await import("../viz/traversal.ts");
+  const { traversalFigure, traversalGif } = await import("../viz/traversal.ts");
   const { trainingCurvesSvg } = await import("../viz/plots/training-curves.ts");
   const { klPerDimensionSvg } = await import("../viz/plots/kl-per-dimension.ts");
   const { latentVsFactorSvg } = await import("../viz/plots/latent-vs-factor.ts");
@@ -86,6 +86,13 @@ export async function runReportCommand(
     caption:
       "Each row sweeps one latent dimension (sorted by its KL to the prior) while the others stay at a seed image's code; each block is one seed image. Rows are labelled with the dimension's KL and the factor it informs most. Dimensions with KL below 0.01 nats are folded into one line.",
     pictures: [{ file: picture("traversal.png", traversal.svg), alt: "latent traversals" }],
+  });
+  writeBytes(join(outDir, "traversal.gif"), traversalGif(traversal));
+  sections.push({
+    title: "Traversal animation",
+    caption:
+      "The same sweeps as an animation: each row is an active dimension (in the order above), each column a seed image (the top row), each frame one step of the sweep, forward and back.",
+    pictures: [{ file: "traversal.gif", alt: "animated latent traversals" }],
   });
 
   say("reconstructions and samples...");

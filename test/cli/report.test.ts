@@ -35,6 +35,7 @@ test("report of a tiny run: every picture, metrics computed, and it renders in C
   const folder = join(run, "report");
   for (const file of [
     "traversal.png",
+    "traversal.gif",
     "reconstructions.png",
     "samples.png",
     "kl-per-dimension.png",
@@ -49,7 +50,7 @@ test("report of a tiny run: every picture, metrics computed, and it renders in C
   await withPage(pathToFileURL(join(folder, "index.html")).href, async (page, problems) => {
     assert.deepEqual(await brokenImages(page), []);
     assert.deepEqual(problems, { consoleErrors: [], failedRequests: [] });
-    assert.equal(await page.locator("figure img").count(), 7);
+    assert.equal(await page.locator("figure img").count(), 8);
   });
 });
 
