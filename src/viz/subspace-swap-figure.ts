@@ -75,8 +75,8 @@ export function swapFigureSvg(
 ): string {
   const columns = figure.columns + 1;
   return labelledGridSvg(figure.tiles, [(figure.rows + 1) * columns, h, w, c], columns, {
-    title: `B with the ${query} subspace (${figure.dims.map((d) => `z${d}`).join(", ")}) of A`,
-    columnHeaders: ["", ...Array.from(b, (i) => `B #${i}`)],
+    title: `Bases B (top row) with the ${query} subspace (${figure.dims.map((d) => `z${d}`).join(", ")}) of sources A (left)`,
+    columnHeaders: ["", ...Array.from(b, (i) => `#${i}`)],
     rowHeaders: ["", ...Array.from(a, (i) => `A #${i}`)],
     blank: [0],
     separators: { afterRow: [0], afterColumn: [0] },
