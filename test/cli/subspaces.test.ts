@@ -60,7 +60,8 @@ test("swap and embed read a triplet VAE's query subspaces", async () => {
   assert.match(swapped.stdout, /'shape' subspace \(dims 2, 3\)/);
   const image = PNG.sync.read(readFileSync(png));
   // (2 + 1) rows x (3 + 1) columns of 16 px tiles upscaled to 48 px cells, with headers.
-  assert.ok(image.width >= 4 * 48 && image.width < 4 * 48 + 200, `width ${image.width}`);
+  // The title (bases, sources, the query's dimensions) may be wider than the grid.
+  assert.ok(image.width >= 4 * 48 && image.width < 700, `width ${image.width}`);
   assert.ok(image.height >= 3 * 48 && image.height < 3 * 48 + 120, `height ${image.height}`);
 
   const json = join(dir, "emb.json");
