@@ -181,6 +181,14 @@ export async function runReportCommand(
     const codes = { data: posteriors.mu, count: posteriors.count, dims: posteriors.latentDim };
     const factorRows = factorMatrix(run, rows) as NonNullable<ReturnType<typeof factorMatrix>>;
     const mig = migDlib(codes, factorRows, {});
+    // The plot's x axes show each factor's values (scale 0.5-1, orientation in radians), not indices.
+    const factorValueRows = (indices: typeof factorRows) => ({
+      ...indices,
+      data: Float64Array.from(
+        indices.data,
+        (index, i) => factors[i % factors.length].values[index],
+      ),
+    });
     sections.push({
       title: "Latent vs factor",
       caption:
@@ -191,7 +199,7 @@ export async function runReportCommand(
             "latent-vs-factor.png",
             await latentVsFactorSvg(
               codes,
-              factorRows,
+              factorValueRows(factorRows),
               factors.map((f) => f.name),
               { mutualInformation: mig },
             ),
