@@ -18,7 +18,7 @@ function positiveInt(text: string, flag: string): number {
 export function registerImageCommands(program: Command): void {
   program
     .command("sample")
-    .description("decode latents drawn from the prior N(0, I) into an image grid (PNG)")
+    .description("decode latents drawn from the model's prior p(z) into an image grid (PNG)")
     .argument("<run>", "run folder written by `disentangle train`")
     .option("--n <count>", "number of samples", "64")
     .option("--seed <n>", "random seed", "0")
