@@ -9,6 +9,7 @@ import { numpy as np } from "../engine/jax.ts";
 import { diagonalGaussian } from "./diagonal-gaussian.ts";
 import type { Distribution } from "./distribution.ts";
 import { laplace } from "./laplace.ts";
+import { studentT } from "./student-t.ts";
 
 export interface Prior {
   readonly name: PriorName;
@@ -26,6 +27,10 @@ export const PRIORS = {
   laplace: {
     summary: "factorised standard Laplace(0, 1), heavier tails (as in Chen et al. 2018, Sec. 6)",
     distribution: (d: number) => laplace({ loc: np.zeros([d]), logscale: np.zeros([d]) }),
+  },
+  "student-t": {
+    summary: "factorised Student-t t₃(0, 1): heavy tails, finite variance (Student 1908)",
+    distribution: (d: number) => studentT({ df: 3, loc: np.zeros([d]), logscale: np.zeros([d]) }),
   },
 } as const;
 
