@@ -17,7 +17,7 @@ import * as gifencModule from "gifenc";
 import type { Dataset } from "../data/dataset.ts";
 import { permutation, Rng } from "../data/random.ts";
 import { diagonalGaussian } from "../distributions/diagonal-gaussian.ts";
-import type { Distribution } from "../distributions/distribution.ts";
+import { batchShape, type Distribution } from "../distributions/distribution.ts";
 import { klDivergence, klEstimator } from "../distributions/kl.ts";
 import { type Array as JaxArray, jit, numpy as np, tree } from "../engine/jax.ts";
 import { keyFromSeed } from "../engine/prng.ts";
@@ -169,7 +169,14 @@ export function laplaceQuantile(p: number, loc = 0, scale = 1): number {
   return loc - scale * Math.sign(q) * Math.log(1 - 2 * Math.abs(q));
 }
 
-/** Per-dimension quantile p of a factorised prior (normal or Laplace). Consumes `prior`. */
+/** Prior draws per dimension for the quantiles of a family without a closed-form quantile. */
+const QUANTILE_DRAWS = 20_000;
+
+/**
+ * Per-dimension quantile p of a factorised prior: exact for the normal and Laplace families,
+ * otherwise the empirical quantile of QUANTILE_DRAWS seeded draws from the prior (e.g. the
+ * Student-t prior). Consumes `prior`.
+ */
 async function priorQuantiles(prior: Distribution, p: number): Promise<Float64Array> {
   if (prior.family === "normal") {
     const { mu, logvar } = prior.params;
@@ -177,9 +184,17 @@ async function priorQuantiles(prior: Distribution, p: number): Promise<Float64Ar
     const z = normalQuantile(p);
     return Float64Array.from(m, (mean, j) => mean + Math.exp(v[j] / 2) * z);
   }
-  const { loc, logscale } = prior.params;
-  const [l, s] = [(await loc.data()) as Float32Array, (await logscale.data()) as Float32Array];
-  return Float64Array.from(l, (mean, j) => laplaceQuantile(p, mean, Math.exp(s[j])));
+  if (prior.family === "laplace") {
+    const { loc, logscale } = prior.params;
+    const [l, s] = [(await loc.data()) as Float32Array, (await logscale.data()) as Float32Array];
+    return Float64Array.from(l, (mean, j) => laplaceQuantile(p, mean, Math.exp(s[j])));
+  }
+  const d = batchShape(prior.params).at(-1) ?? 1;
+  const draws = (await prior.sample(keyFromSeed(0), [QUANTILE_DRAWS, d]).data()) as Float32Array;
+  return Float64Array.from({ length: d }, (_, j) => {
+    const column = Float64Array.from({ length: QUANTILE_DRAWS }, (_, i) => draws[i * d + j]).sort();
+    return column[Math.round(p * (QUANTILE_DRAWS - 1))];
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
