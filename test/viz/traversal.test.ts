@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { before, test } from "node:test";
 import { PNG } from "pngjs";
+import { createPrior } from "../../src/distributions/priors.ts";
 import { initEngine } from "../../src/engine/device.ts";
 import { numpy as np, tree } from "../../src/engine/jax.ts";
 import type { Vae } from "../../src/nn/vae.ts";
@@ -237,6 +238,24 @@ test("posterior range: each seed's row is centred on its own code, ±3σ", async
     traversalFigure(run, { range: "sideways" as never }),
     /range "sideways": expected one of prior, posterior, empirical/,
   );
+});
+
+test("prior range under each prior: the exact quantiles, or sampled ones for the Student-t", async () => {
+  // Phi(2) = 0.977250; its quantile is 2 for N(0, 1), -ln(2(1 - Phi(2))) = 3.09004 for
+  // Laplace(0, 1), and 3.30682 for t with 3 degrees of freedom (scipy.stats.t.ppf).
+  for (const [name, edge, tolerance] of [
+    ["normal", 2, 1e-4],
+    ["laplace", 3.09004, 1e-4],
+    ["student-t", 3.30682, 0.15],
+  ] as const) {
+    const model = { ...run.model, prior: createPrior(name) };
+    const figure = await traversalFigure({ ...run, model }, { seeds: 1, columns: 3, rows: 100 });
+    const row = figure.rows.find((r) => r.active);
+    assert.ok(row?.values, name);
+    const [low, , high] = row.values[0];
+    assert.ok(Math.abs(high - edge) < tolerance, `${name}: high end ${high}, expected ${edge}`);
+    assert.ok(Math.abs(low + edge) < tolerance, `${name}: low end ${low}, expected ${-edge}`);
+  }
 });
 
 test("the CLI writes the PNG and the GIF and prints the table; errors are clear", async () => {
