@@ -82,7 +82,7 @@ export async function klPerDimensionSvg(
       text: options.title ?? "KL per latent dimension",
       subtitle: `${values.filter((v) => v.state === "active").length} of ${d} active; dashed line: the inactive threshold, ${threshold} nats`,
     },
-    width: Math.max(160, 34 * d),
+    width: Math.max(160, 44 * d), // room for a value label such as "0.0029" over each bar
     height: options.height ?? 200,
     layer: [
       {
