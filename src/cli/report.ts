@@ -201,7 +201,7 @@ export async function runReportCommand(
               codes,
               factorValueRows(factorRows),
               factors.map((f) => f.name),
-              { mutualInformation: mig },
+              { mutualInformation: mig, valueLabels: factors.map((f) => f.labels) },
             ),
           ),
           alt: "latent vs factor",

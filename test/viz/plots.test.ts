@@ -195,6 +195,14 @@ test("latent vs factor: top dimensions by MI per factor, mean code per factor va
   const chosen = await latentVsFactorSvg(codes, factors, ["posX", "shape"], { dims: [[0]] });
   assert.equal(count(chosen, /role-scope concat_\d+_group"/g), 1);
   assert.ok(!texts(chosen).includes("z2"));
+  // A categorical factor's axis names its values.
+  const named = await latentVsFactorSvg(codes, factors, ["posX", "shape"], {
+    dims: [undefined, [2]],
+    valueLabels: [undefined, ["square", "ellipse", "heart"]],
+  });
+  for (const name of ["square", "ellipse", "heart"]) {
+    assert.ok(texts(named).includes(name), `${name} in ${texts(named)}`);
+  }
 });
 
 test("labelled grid: cells >= 48 px, headers, title, blank cells and separators", () => {

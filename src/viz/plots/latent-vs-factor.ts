@@ -45,6 +45,11 @@ export interface LatentVsFactorOptions {
   panelHeight?: number;
   /** Default "Mean latent code against each factor". */
   title?: string;
+  /**
+   * Per factor index, names of its values (categorical factors, e.g. shape: square, ellipse,
+   * heart), in the order of the sorted distinct values; the x axis then shows the names.
+   */
+  valueLabels?: readonly (readonly string[] | undefined)[];
 }
 
 /** The dimensions of one factor's panel, highest mutual information first, and their MI. */
@@ -195,7 +200,7 @@ export async function latentVsFactorSvg(
           type: "quantitative",
           title: factorNames[panel.factor],
           scale: { zero: false, nice: false },
-          axis: values.length <= 5 ? { values, format: "~r" } : { tickCount: 5 },
+          axis: axisFor(values, options.valueLabels?.[panel.factor]),
         },
         y: {
           field: "mean",
@@ -227,4 +232,13 @@ export async function latentVsFactorSvg(
     resolve: { scale: { color: "shared", shape: "shared" } },
   } as TopLevelSpec;
   return renderVegaLite(spec);
+}
+
+/** The x axis: value names at each value (categorical), each value (few), or 5 ticks. */
+function axisFor(values: number[], labels: readonly string[] | undefined) {
+  if (labels !== undefined && labels.length === values.length) {
+    const names = Object.fromEntries(values.map((v, i) => [String(v), labels[i]]));
+    return { values, labelExpr: `${JSON.stringify(names)}['' + datum.value] || datum.label` };
+  }
+  return values.length <= 5 ? { values, format: "~r" } : { tickCount: 5 };
 }
