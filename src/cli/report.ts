@@ -48,6 +48,7 @@ export async function runReportCommand(
   const { subspaceMaps, METHOD_NAMES } = await import("../viz/map-subspace.ts");
   const { wholeNumber } = await import("./metric-flags.ts");
   type Section = import("../viz/report.ts").ReportSection;
+  type FactorMatrix = import("../metrics/arrays.ts").FactorMatrix;
 
   const say = (line: string) => {
     if (opts.progress !== false) process.stderr.write(`${line}\n`);
@@ -179,16 +180,10 @@ export async function runReportCommand(
     );
     const posteriors = await encodeDataset(run.model, run.params.encoder, run.dataset, rows);
     const codes = { data: posteriors.mu, count: posteriors.count, dims: posteriors.latentDim };
-    const factorRows = factorMatrix(run, rows) as NonNullable<ReturnType<typeof factorMatrix>>;
+    const factorRows = factorMatrix(run.dataset, rows) as FactorMatrix;
     const mig = migDlib(codes, factorRows, {});
-    // The plot's x axes show each factor's values (scale 0.5-1, orientation in radians), not indices.
-    const factorValueRows = (indices: typeof factorRows) => ({
-      ...indices,
-      data: Float64Array.from(
-        indices.data,
-        (index, i) => factors[i % factors.length].values[index],
-      ),
-    });
+    // The plot's x axes show each factor's values (scale 0.5-1, orientation in radians).
+    const factorValues = factorMatrix(run.dataset, rows, "factorValues") as FactorMatrix;
     sections.push({
       title: "Latent vs factor",
       caption:
@@ -199,7 +194,7 @@ export async function runReportCommand(
             "latent-vs-factor.png",
             await latentVsFactorSvg(
               codes,
-              factorValueRows(factorRows),
+              factorValues,
               factors.map((f) => f.name),
               { mutualInformation: mig, valueLabels: factors.map((f) => f.labels) },
             ),

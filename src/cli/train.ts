@@ -141,9 +141,7 @@ export function registerTrain(program: Command): void {
     }
     const { createPrior } = await import("../distributions/priors.ts");
     const { klEstimator } = await import("../distributions/kl.ts");
-    const prior = createPrior(config.prior).distribution(1);
-    const kl = klEstimator("normal", prior.family);
-    prior.dispose();
+    const kl = klEstimator("normal", createPrior(config.prior).family);
     console.log(
       `training ${config.model} on ${config.data} for ${config.steps} steps (batch ${config.batch}, z ${config.z}, prior ${config.prior}: KL by ${kl}) on ${engine.device} with ${engine.threads} thread(s) -> ${config.out}`,
     );

@@ -7,7 +7,7 @@
 
 import { numpy as np } from "../engine/jax.ts";
 import { diagonalGaussian } from "./diagonal-gaussian.ts";
-import type { Distribution } from "./distribution.ts";
+import type { Distribution, FamilyName } from "./distribution.ts";
 import { laplace } from "./laplace.ts";
 import { studentT } from "./student-t.ts";
 
@@ -15,6 +15,8 @@ export interface Prior {
   readonly name: PriorName;
   /** One line for `--help` and the README. */
   readonly summary: string;
+  /** The family of its distribution (what the KL registry is keyed by). */
+  readonly family: FamilyName;
   /** p(z) over `latentDim` dimensions; the caller owns it. */
   distribution(latentDim: number): Distribution;
 }
@@ -22,17 +24,20 @@ export interface Prior {
 export const PRIORS = {
   normal: {
     summary: "standard normal N(0, I) (Kingma & Welling 2014)",
+    family: "normal",
     distribution: (d: number) => diagonalGaussian({ mu: np.zeros([d]), logvar: np.zeros([d]) }),
   },
   laplace: {
     summary: "factorised standard Laplace(0, 1), heavier tails (as in Chen et al. 2018, Sec. 6)",
+    family: "laplace",
     distribution: (d: number) => laplace({ loc: np.zeros([d]), logscale: np.zeros([d]) }),
   },
   "student-t": {
     summary: "factorised Student-t t₃(0, 1): heavy tails, finite variance (Student 1908)",
+    family: "student-t",
     distribution: (d: number) => studentT({ df: 3, loc: np.zeros([d]), logscale: np.zeros([d]) }),
   },
-} as const;
+} as const satisfies Record<string, Omit<Prior, "name">>;
 
 export type PriorName = keyof typeof PRIORS;
 export const PRIOR_NAMES = Object.keys(PRIORS) as [PriorName, ...PriorName[]];

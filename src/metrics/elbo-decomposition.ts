@@ -66,6 +66,39 @@ function meanAndStandardError(values: Float64Array): [number, number] {
   return [mean, Math.sqrt(squares / Math.max(1, values.length - 1) / values.length)];
 }
 
+/**
+ * Mean KL(q(z_j|x) || p(z_j)) per latent dimension over the encoded posteriors: in closed form
+ * where the prior's family has one (src/distributions/kl.ts), else from one seeded sample of
+ * each posterior. Rows go through the engine in chunks.
+ */
+export async function meanKlPerDimension(
+  posteriors: EncodedPosteriors,
+  prior: Prior,
+  seed = 0,
+): Promise<{ klPerDim: number[]; estimator: KlEstimator }> {
+  const { count: n, latentDim: d, mu, logvar } = posteriors;
+  const estimator = klEstimator("normal", prior.family);
+  const klPerDim = new Array<number>(d).fill(0);
+  for (let start = 0; start < n; start += KL_CHUNK) {
+    const rows = Math.min(KL_CHUNK, n - start);
+    const slice = (a: Float32Array) =>
+      np.array(a.subarray(start * d, (start + rows) * d), { shape: [rows, d] });
+    const posterior = diagonalGaussian({ mu: slice(mu), logvar: slice(logvar) });
+    // The Monte Carlo fallback needs a sample of each posterior; a closed form ignores it.
+    const sample =
+      estimator === "closed form"
+        ? np.zeros([rows, d])
+        : posterior.ref().sample(foldIn(keyFromSeed(seed), start));
+    const kl = (await klDivergence(
+      posterior,
+      prior.distribution(d),
+      sample,
+    ).data()) as Float32Array;
+    for (let i = 0; i < rows; i++) for (let j = 0; j < d; j++) klPerDim[j] += kl[i * d + j];
+  }
+  return { klPerDim: klPerDim.map((sum) => sum / n), estimator };
+}
+
 export async function elboDecomposition(
   posteriors: EncodedPosteriors,
   options: ElboDecompositionOptions,
@@ -108,26 +141,7 @@ export async function elboDecomposition(
   const [mi, miSe] = meanAndStandardError(miTerms);
   const [tc, tcSe] = meanAndStandardError(tcTerms);
   const [dwkl, dwklSe] = meanAndStandardError(dwklTerms);
-  const estimator = klEstimator("normal", options.prior.distribution(d).family);
-  const klPerDim = new Array<number>(d).fill(0);
-  for (let start = 0; start < n; start += KL_CHUNK) {
-    const rows = Math.min(KL_CHUNK, n - start);
-    const slice = (a: Float32Array) =>
-      np.array(a.subarray(start * d, (start + rows) * d), { shape: [rows, d] });
-    const posterior = diagonalGaussian({ mu: slice(mu), logvar: slice(logvar) });
-    // The Monte Carlo fallback needs a sample of each posterior; a closed form ignores it.
-    const sample =
-      estimator === "closed form"
-        ? np.zeros([rows, d])
-        : posterior.ref().sample(foldIn(keyFromSeed(seed), start));
-    const kl = (await klDivergence(
-      posterior,
-      options.prior.distribution(d),
-      sample,
-    ).data()) as Float32Array;
-    for (let i = 0; i < rows; i++) for (let j = 0; j < d; j++) klPerDim[j] += kl[i * d + j];
-  }
-  for (let j = 0; j < d; j++) klPerDim[j] /= n;
+  const { klPerDim, estimator } = await meanKlPerDimension(posteriors, options.prior, seed);
   return {
     estimator: `Monte Carlo over ${m} points x 1 sample of q(z|x); log q(z) and log q(z_j) exact over all ${n} posteriors`,
     datasetSize: n,

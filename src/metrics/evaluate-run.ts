@@ -6,6 +6,7 @@
  * with every metric's options (samples, seeds, bins, protocol), so each number can be
  * reproduced.
  */
+import type { Dataset } from "../data/dataset.ts";
 import { permutation, Rng } from "../data/random.ts";
 import { encodeDataset } from "../run/encode-dataset.ts";
 import type { TrainedRun } from "../run/trained-run.ts";
@@ -42,15 +43,23 @@ export interface EvalReport {
   seconds: number;
 }
 
-/** Factor indices of `rows` of the run's dataset, or undefined when it has no factors. */
-export function factorMatrix(run: TrainedRun, rows: Int32Array): FactorMatrix | undefined {
-  const { dataset } = run;
-  const all = dataset.factorIndices as Int32Array | undefined;
+/**
+ * The factors of dataset images `rows`: their value indices (the metrics' classes), or with
+ * `table` "factorValues" the values themselves; undefined when the dataset has no factors.
+ */
+export function factorMatrix(
+  dataset: Dataset,
+  rows: ArrayLike<number>,
+  table: "factorIndices" | "factorValues" = "factorIndices",
+): FactorMatrix | undefined {
+  const all = dataset[table];
   const k = dataset.factors.length;
   if (all === undefined || k === 0) return undefined;
-  const data = new Int32Array(rows.length * k);
-  for (let i = 0; i < rows.length; i++)
+  const data =
+    all instanceof Int32Array ? new Int32Array(rows.length * k) : new Float32Array(rows.length * k);
+  for (let i = 0; i < rows.length; i++) {
     data.set(all.subarray(rows[i] * k, (rows[i] + 1) * k), i * k);
+  }
   return { data, count: rows.length, factors: k };
 }
 
@@ -60,7 +69,7 @@ function probeInput(run: TrainedRun): MetricInput {
   const { dataset } = run;
   return {
     codes: { data: new Float32Array(0), count: 0, dims: latentDim },
-    factors: factorMatrix(run, new Int32Array(0)),
+    factors: factorMatrix(dataset, []),
     factorNames: dataset.factors.map((f) => f.name),
     logvars: new Float32Array(0),
     grid: dataset.grid,
@@ -106,7 +115,7 @@ export async function evaluateRun(
   const input: MetricInput = {
     ...probe,
     codes: { data: posteriors.mu, count: posteriors.count, dims: posteriors.latentDim },
-    factors: factorMatrix(run, rows),
+    factors: factorMatrix(dataset, rows),
     logvars: posteriors.logvar,
     grid: fullGrid ? dataset.grid : undefined,
     oracle: dataset.grid

@@ -15,13 +15,13 @@
 // @ts-expect-error gifenc 1.0.3 ships no type declarations; GifencApi below types what is used.
 import * as gifencModule from "gifenc";
 import type { Dataset } from "../data/dataset.ts";
+import { linspace } from "../data/factors.ts";
 import { permutation, Rng } from "../data/random.ts";
-import { diagonalGaussian } from "../distributions/diagonal-gaussian.ts";
 import { batchShape, type Distribution } from "../distributions/distribution.ts";
-import { klDivergence, klEstimator } from "../distributions/kl.ts";
 import { type Array as JaxArray, jit, numpy as np, tree } from "../engine/jax.ts";
 import { keyFromSeed } from "../engine/prng.ts";
-import { INACTIVE_KL } from "../metrics/elbo-decomposition.ts";
+import { INACTIVE_KL, meanKlPerDimension } from "../metrics/elbo-decomposition.ts";
+import { factorMatrix } from "../metrics/evaluate-run.ts";
 import { migDlib } from "../metrics/mig.ts";
 import type { DecoderParams } from "../nn/architecture.ts";
 import { runSplit } from "../run/build.ts";
@@ -213,29 +213,6 @@ function sampleIndices(run: TraversalRun, count: number, seed: number) {
   return { indices: Int32Array.from([...heldOut, ...rest].sort((a, b) => a - b)), heldOut };
 }
 
-/** Mean closed-form (or one-sample) KL(q(z_j|x) || p(z_j)) per dimension over the encoded rows. */
-async function klPerDimension(
-  run: TraversalRun,
-  mu: Float32Array,
-  logvar: Float32Array,
-  count: number,
-  d: number,
-): Promise<number[]> {
-  const prior = run.model.prior.distribution(d);
-  const posterior = diagonalGaussian({
-    mu: np.array(mu, { shape: [count, d] }),
-    logvar: np.array(logvar, { shape: [count, d] }),
-  });
-  const sample =
-    klEstimator("normal", prior.family) === "closed form"
-      ? np.zeros([count, d])
-      : posterior.ref().sample(keyFromSeed(0));
-  const kl = (await klDivergence(posterior, prior, sample).data()) as Float32Array;
-  const sums = new Array<number>(d).fill(0);
-  for (let i = 0; i < count; i++) for (let j = 0; j < d; j++) sums[j] += kl[i * d + j];
-  return sums.map((s) => s / count);
-}
-
 /** For each dimension, the factor with the largest MI(z_j; v_k) / H(v_k), and that value. */
 function informedFactors(
   dataset: Dataset,
@@ -243,18 +220,11 @@ function informedFactors(
   mu: Float32Array,
   d: number,
 ): { factor: string; mi: number }[] | undefined {
-  const k = dataset.factors.length;
-  const all = dataset.factorIndices;
-  if (all === undefined || k === 0 || indices.length < 2) return undefined;
-  const data = new Int32Array(indices.length * k);
-  for (let i = 0; i < indices.length; i++) {
-    data.set(all.subarray(indices[i] * k, (indices[i] + 1) * k), i * k);
-  }
-  const result = migDlib(
-    { data: mu, count: indices.length, dims: d },
-    { data, count: indices.length, factors: k },
-    { numTrain: indices.length },
-  );
+  const factors = factorMatrix(dataset, indices);
+  if (factors === undefined || indices.length < 2) return undefined;
+  const result = migDlib({ data: mu, count: indices.length, dims: d }, factors, {
+    numTrain: indices.length,
+  });
   if (result.factors.length === 0) return undefined;
   return Array.from({ length: d }, (_, j) => {
     let best = { factor: "", mi: -1 };
@@ -272,12 +242,6 @@ function percentile(sorted: Float64Array, q: number): number {
   const lo = Math.floor(at);
   const hi = Math.min(sorted.length - 1, lo + 1);
   return sorted[lo] + (at - lo) * (sorted[hi] - sorted[lo]);
-}
-
-function linspace(lo: number, hi: number, n: number): number[] {
-  return Array.from({ length: n }, (_, i) =>
-    n === 1 ? (lo + hi) / 2 : lo + ((hi - lo) * i) / (n - 1),
-  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -441,7 +405,7 @@ export async function traversalFigure(
   // The sample: KL, MI and (empirical range) percentiles.
   const { indices, heldOut } = sampleIndices(run, sampleSize, seed);
   const encoded = await encodeDataset(model, run.params.encoder, dataset, indices);
-  const kl = await klPerDimension(run, encoded.mu, encoded.logvar, encoded.count, d);
+  const { klPerDim: kl } = await meanKlPerDimension(encoded, model.prior);
   const informs = informedFactors(dataset, indices, encoded.mu, d);
 
   // Seed images: given, or drawn from the held-out part of the sample (else any of it).
