@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import fc from "fast-check";
 import { dci, dciFromImportance } from "../../src/metrics/dci.ts";
+import { fixture, fixtureCodes, fixtureFactors, fixtureSplit } from "./sklearn-fixture.ts";
 import { codesOf, noisyCodes, randomFactors, transformCodes } from "./synthetic.ts";
 
 test("disentanglement and completeness of importance matrices (hand-computed)", () => {
@@ -94,36 +94,13 @@ test("DCI is invariant to permuting and rescaling code dimensions", () => {
 });
 
 test("DCI agrees with disentanglement_lib's dci.py (sklearn GradientBoostingClassifier)", () => {
-  // tools/golden/metrics_sklearn.py: 2000 rows, 5 discrete factors (2-6 values), 6 codes,
-  // a fixed 1400/600 split; sklearn 1.2.1 GradientBoostingClassifier(random_state=0) defaults.
-  const fx = JSON.parse(
-    readFileSync(new URL("fixtures/sap-dci.json", import.meta.url), "utf8"),
-  ) as {
-    count: number;
-    dims: number;
-    factors: number;
-    codes: number[];
-    factorValues: number[];
-    train: number[];
-    test: number[];
-    dci: {
-      importance: number[][];
-      disentanglement: number;
-      completeness: number;
-      informativenessTrain: number;
-      informativenessTest: number;
-    };
-  };
-  const r = dci(
-    { data: Float32Array.from(fx.codes), count: fx.count, dims: fx.dims },
-    { data: fx.factorValues, count: fx.count, factors: fx.factors },
-    { split: { train: Int32Array.from(fx.train), test: Int32Array.from(fx.test) } },
-  );
+  // sklearn 1.2.1 GradientBoostingClassifier(random_state=0) defaults on the fixture's split.
+  const r = dci(fixtureCodes, fixtureFactors, { split: fixtureSplit });
   // Measured |ours - sklearn|: D 1.6e-4, C 5e-5, test informativeness 1.3e-3 (per factor at
   // most 2 of 600 rows), train 0, importances <= 6e-4. sklearn's own spread over
   // random_state 0..4 (ties between equally good splits) is 5e-4 (D, C) and 1.7e-3 (test).
   const tol = 0.005;
-  const e = fx.dci;
+  const e = fixture.dci;
   for (const [name, ours, theirs] of [
     ["disentanglement", r.disentanglement, e.disentanglement],
     ["completeness", r.completeness, e.completeness],
@@ -132,8 +109,8 @@ test("DCI agrees with disentanglement_lib's dci.py (sklearn GradientBoostingClas
   ] as const) {
     assert.ok(Math.abs(ours - theirs) < tol, `${name}: ours ${ours}, sklearn ${theirs}`);
   }
-  for (let j = 0; j < fx.dims; j++) {
-    for (let k = 0; k < fx.factors; k++) {
+  for (let j = 0; j < fixture.dims; j++) {
+    for (let k = 0; k < fixture.factors; k++) {
       const d = Math.abs(r.importance[j][k] - e.importance[j][k]);
       assert.ok(d < tol, `R[${j}][${k}] ${r.importance[j][k]} vs ${e.importance[j][k]}`);
     }

@@ -1,31 +1,12 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import fc from "fast-check";
 import { sap, sapBalanced, sapFromScores } from "../../src/metrics/sap.ts";
+import { fixture, fixtureCodes, fixtureFactors, fixtureSplit } from "./sklearn-fixture.ts";
 import { codesOf, noisyCodes, randomFactors, transformCodes } from "./synthetic.ts";
 
-// tools/golden/metrics_sklearn.py: 2000 rows, 5 discrete factors, 6 codes, a fixed split, and
-// disentanglement_lib's sap_score.py computed with sklearn 1.2.1
-const fixture = JSON.parse(
-  readFileSync(new URL("fixtures/sap-dci.json", import.meta.url), "utf8"),
-) as {
-  count: number;
-  dims: number;
-  factors: number;
-  codes: number[];
-  factorValues: number[];
-  train: number[];
-  test: number[];
-  sap: { score: number; scores: number[][] };
-};
-
 test("sap is disentanglement_lib's (LinearSVC accuracy): equal to scikit-learn's on the fixture", () => {
-  const r = sap(
-    { data: Float32Array.from(fixture.codes), count: fixture.count, dims: fixture.dims },
-    { data: fixture.factorValues, count: fixture.count, factors: fixture.factors },
-    { split: { train: Int32Array.from(fixture.train), test: Int32Array.from(fixture.test) } },
-  );
+  const r = sap(fixtureCodes, fixtureFactors, { split: fixtureSplit });
   // measured: identical (every one of the 30 accuracies, out of 600 test rows)
   assert.ok(Math.abs(r.sap - fixture.sap.score) < 1e-9, `sap ${r.sap} vs ${fixture.sap.score}`);
   for (let j = 0; j < fixture.dims; j++) {

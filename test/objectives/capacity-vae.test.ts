@@ -7,8 +7,6 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { diagonalGaussian } from "../../src/distributions/diagonal-gaussian.ts";
-import { createPrior } from "../../src/distributions/priors.ts";
 import { grad, type Array as JaxArray, numpy as np } from "../../src/engine/jax.ts";
 import type { LatentBatch } from "../../src/objectives/objective.ts";
 import { createObjective, OBJECTIVES } from "../../src/objectives/registry.ts";
@@ -16,43 +14,10 @@ import { ConfigError, objectiveOptions, parseTrainConfig } from "../../src/run/c
 import { readLog } from "../../src/run/log.ts";
 import { assertClose } from "../distributions/reference.ts";
 import { trainTinyRun } from "../helpers/cli.ts";
+import { KL, LOGVAR, MU, REC, referenceKl, twoExampleBatch } from "./two-examples.ts";
 
-// Two examples, two latent dimensions.
-const MU = [
-  [0.5, -1],
-  [1.5, 0.2],
-];
-const LOGVAR = [
-  [-0.5, 0.3],
-  [0, -1.2],
-];
-const Z_SAMPLE = [
-  [0.7, -0.4],
-  [1.1, 0.5],
-];
-const LOG_PX = [-12.5, -20];
-
-/** Closed-form KL(N(mu, e^logvar) || N(0, I)), summed over dimensions, mean over the batch. */
-function referenceKl(mu: number[][], logvar: number[][]): number {
-  let total = 0;
-  for (let i = 0; i < mu.length; i++) {
-    for (let d = 0; d < mu[i].length; d++) {
-      total += 0.5 * (Math.exp(logvar[i][d]) + mu[i][d] ** 2 - 1 - logvar[i][d]);
-    }
-  }
-  return total / mu.length;
-}
-
-const REC = -(LOG_PX[0] + LOG_PX[1]) / 2;
-const KL = referenceKl(MU, LOGVAR);
-
-function batch(mu: JaxArray = np.array(MU), logPx: JaxArray = np.array(LOG_PX)): LatentBatch {
-  return {
-    logPxGivenZ: logPx,
-    z: np.array(Z_SAMPLE),
-    posterior: diagonalGaussian({ mu, logvar: np.array(LOGVAR) }),
-    prior: createPrior("normal").distribution(MU[0].length),
-  };
+function batch(mu?: JaxArray, logPx?: JaxArray): LatentBatch {
+  return twoExampleBatch({ mu, logPx });
 }
 
 test("descriptor: defaults gamma 1000 and capacity 25 (Burgess et al. 2018, dSprites)", () => {

@@ -2,40 +2,14 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { diagonalGaussian } from "../../src/distributions/diagonal-gaussian.ts";
-import { createPrior, type PriorName } from "../../src/distributions/priors.ts";
+import type { PriorName } from "../../src/distributions/priors.ts";
 import { numpy as np } from "../../src/engine/jax.ts";
 import { HyperparameterError } from "../../src/objectives/descriptor.ts";
 import { createObjective, OBJECTIVE_NAMES, OBJECTIVES } from "../../src/objectives/registry.ts";
 import { assertClose, logNormal } from "../distributions/reference.ts";
+import { KL, LOGVAR, MU, REC, twoExampleBatch, Z_SAMPLE } from "./two-examples.ts";
 
-// Two examples, two latent dimensions.
-const MU = [
-  [0.5, -1],
-  [1.5, 0.2],
-];
-const LOGVAR = [
-  [-0.5, 0.3],
-  [0, -1.2],
-];
-const Z_SAMPLE = [
-  [0.7, -0.4],
-  [1.1, 0.5],
-];
-const LOG_PX = [-12.5, -20];
-const rec = -(LOG_PX[0] + LOG_PX[1]) / 2;
-const kl =
-  MU.flat().reduce(
-    (s, m, k) => s + 0.5 * (Math.exp(LOGVAR.flat()[k]) + m * m - 1 - LOGVAR.flat()[k]),
-    0,
-  ) / 2;
-
-const batch = (prior: PriorName = "normal") => ({
-  logPxGivenZ: np.array(LOG_PX),
-  z: np.array(Z_SAMPLE),
-  posterior: diagonalGaussian({ mu: np.array(MU), logvar: np.array(LOGVAR) }),
-  prior: createPrior(prior).distribution(MU[0].length),
-});
+const batch = (prior: PriorName = "normal") => twoExampleBatch({ prior });
 const values = (r: {
   loss: { item(): number };
   terms: Record<string, { item(): number }>;
@@ -69,7 +43,7 @@ test("VAE: loss = reconstruction + a·KL, terms reconstruction, kl, elbo = -(rec
   );
   assertClose(
     [r.loss, r.reconstruction, r.kl, r.elbo],
-    [rec + kl, rec, kl, -(rec + kl)],
+    [REC + KL, REC, KL, -(REC + KL)],
     1e-6,
     1e-5,
     "vae",
@@ -77,15 +51,15 @@ test("VAE: loss = reconstruction + a·KL, terms reconstruction, kl, elbo = -(rec
   const warm = values(
     createObjective("vae").evaluate(batch(), { datasetSize: 10, annealing: np.array(0.25) }),
   );
-  assertClose([warm.loss, warm.elbo], [rec + 0.25 * kl, -(rec + kl)], 1e-6, 1e-5, "vae annealed");
+  assertClose([warm.loss, warm.elbo], [REC + 0.25 * KL, -(REC + KL)], 1e-6, 1e-5, "vae annealed");
 });
 
 test("beta-VAE: loss = reconstruction + beta·a·KL (beta annealed from 0)", () => {
   const objective = createObjective("beta-vae", { beta: 4 });
   const r = values(objective.evaluate(batch(), { datasetSize: 10, annealing: np.array(1) }));
-  assertClose([r.loss, r.kl, r.elbo], [rec + 4 * kl, kl, -(rec + kl)], 1e-6, 1e-5, "beta-vae");
+  assertClose([r.loss, r.kl, r.elbo], [REC + 4 * KL, KL, -(REC + KL)], 1e-6, 1e-5, "beta-vae");
   const warm = values(objective.evaluate(batch(), { datasetSize: 10, annealing: np.array(0.5) }));
-  assert.ok(Math.abs(warm.loss - (rec + 2 * kl)) < 1e-4);
+  assert.ok(Math.abs(warm.loss - (REC + 2 * KL)) < 1e-4);
 });
 
 test("beta-TCVAE: loss = rec + alpha·mi + beta·a·tc + gamma·dwkl; terms reported unweighted", () => {
@@ -115,7 +89,7 @@ test("beta-TCVAE: loss = rec + alpha·mi + beta·a·tc + gamma·dwkl; terms repo
       0,
     ) / 2;
   assert.ok(Math.abs(r.mi + r.tc + r.dwkl - oneSample) < 1e-5);
-  assertClose([r.reconstruction, r.kl], [rec, kl], 1e-6, 1e-5, "shared terms");
+  assertClose([r.reconstruction, r.kl], [REC, KL], 1e-6, 1e-5, "shared terms");
 });
 
 /** log Laplace(z; 0, 1) = -log 2 - |z|. */
@@ -144,12 +118,12 @@ test("with a Laplace prior the KL is KL(N || Laplace(0, 1)) and beta-TCVAE's mi 
     MU.flat().reduce((s, m, k) => s + klNormalLaplaceByQuadrature(m, LOGVAR.flat()[k]), 0) /
     MU.length;
   // Sanity: the reference differs from the standard normal prior's KL, so the prior is used.
-  assert.ok(Math.abs(klLaplace - kl) > 0.05, `Laplace KL ${klLaplace} vs normal KL ${kl}`);
+  assert.ok(Math.abs(klLaplace - KL) > 0.05, `Laplace KL ${klLaplace} vs normal KL ${KL}`);
   const v = values(
     createObjective("vae").evaluate(batch("laplace"), { datasetSize: 10, annealing: np.array(1) }),
   );
   assert.ok(Math.abs(v.kl - klLaplace) < 1e-4, `vae kl ${v.kl} vs quadrature ${klLaplace}`);
-  assertClose([v.loss, v.elbo], [rec + klLaplace, -(rec + klLaplace)], 1e-6, 1e-4, "vae laplace");
+  assertClose([v.loss, v.elbo], [REC + klLaplace, -(REC + klLaplace)], 1e-6, 1e-4, "vae laplace");
 
   const r = values(
     createObjective("beta-tcvae", { alpha: 1, beta: 1, gamma: 1, estimator: "mss" }).evaluate(

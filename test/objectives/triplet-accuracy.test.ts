@@ -22,6 +22,20 @@ import {
 
 await initEngine("wasm");
 
+/** The hand count's four items (means in 2 dimensions, unit variances) and its four triplets. */
+const HAND_ITEMS = {
+  mu: Float32Array.from([0, 0, 1, 3, 2, 0, 0, 1]),
+  logvar: new Float32Array(8),
+  count: 4,
+  dims: 2,
+};
+const HAND_TRIPLETS = {
+  anchor: Int32Array.from([0, 0, 0, 0]),
+  positive: Int32Array.from([1, 3, 2, 0]),
+  negative: Int32Array.from([2, 1, 3, 0]),
+  query: Int32Array.from([0, 1, 1, 1]),
+};
+
 test("triplet accuracy per query, per subspace and in the full space equals a hand count", async () => {
   // Items (mean-squared divergence): 0 = (0, 0), 1 = (1, 3), 2 = (2, 0), 3 = (0, 1).
   // Triplet A (query 0): anchor 0, positive 1, negative 2. Mask 0 (dim 0): 1 < 4 right;
@@ -32,18 +46,8 @@ test("triplet accuracy per query, per subspace and in the full space equals a ha
   //   right; full: 4 > 1 wrong.
   // Triplet D (query 1): anchor 0, positive 0, negative 0: every distance 0, a tie (half).
   const report = await tripletAccuracy(
-    {
-      mu: Float32Array.from([0, 0, 1, 3, 2, 0, 0, 1]),
-      logvar: new Float32Array(8),
-      count: 4,
-      dims: 2,
-    },
-    {
-      anchor: Int32Array.from([0, 0, 0, 0]),
-      positive: Int32Array.from([1, 3, 2, 0]),
-      negative: Int32Array.from([2, 1, 3, 0]),
-      query: Int32Array.from([0, 1, 1, 1]),
-    },
+    HAND_ITEMS,
+    HAND_TRIPLETS,
     { data: blockMasks(2, 2, 1), queries: 2, dims: 2 },
     createDivergence({ name: "mean-squared" }),
     { chunkSize: 3 },
@@ -63,18 +67,8 @@ test("triplet accuracy with the joint JS (masked form per mask) gives the same h
   // dimensions, so every ranking (and the tie of triplet D) is the same as for mean-squared.
   const divergence = createDivergence({ name: "jensen-shannon-joint", samples: 4000 });
   const report = await tripletAccuracy(
-    {
-      mu: Float32Array.from([0, 0, 1, 3, 2, 0, 0, 1]),
-      logvar: new Float32Array(8),
-      count: 4,
-      dims: 2,
-    },
-    {
-      anchor: Int32Array.from([0, 0, 0, 0]),
-      positive: Int32Array.from([1, 3, 2, 0]),
-      negative: Int32Array.from([2, 1, 3, 0]),
-      query: Int32Array.from([0, 1, 1, 1]),
-    },
+    HAND_ITEMS,
+    HAND_TRIPLETS,
     { data: blockMasks(2, 2, 1), queries: 2, dims: 2 },
     divergence,
     { chunkSize: 3, key: keyFromSeed(9) },
