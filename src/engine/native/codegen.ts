@@ -1,0 +1,425 @@
+/**
+ * Translates a jax-js `Kernel` (one `AluExp` per output element, an optional reduction over
+ * `ridx` with an epilogue) into a C function for the native backend.
+ *
+ * The flat output index `gidx` is split into the mixed-radix loop nest its own index
+ * expressions use (`(gidx / 1088) % 34` gives a loop of 34 with stride 1088), so that after
+ * jax-js's own simplifier every load index is affine in the loop counters and the C compiler
+ * can vectorise the innermost loop. Reductions run as tiles: 16 lanes along the innermost
+ * output dimension (an OpenMP `simd` loop) times up to 4 rows of the next one, each lane
+ * accumulating its own output element over `ridx` in sequential order. An `Add` reduction of a
+ * product accumulates with `fmaf`/`fma`.
+ *
+ * Threads split only whole tiles of the outer loops (OpenMP, static schedule), and every
+ * output element is computed by the same instructions whichever thread runs it, so results
+ * are bit-identical for any thread count.
+ */
+import type { AluExp, DType, Kernel } from "@jax-js/jax/backend";
+import { AluExp as Alu } from "@jax-js/jax/backend";
+import { blasLayout, type GemmPlan, matchGemm } from "./gemm.ts";
+
+/** Lanes of a reduction tile along the innermost output dimension (one 512-bit vector of f32). */
+const TILE_LANES = 16;
+/** Rows of a reduction tile along the next-outer output dimension. */
+const TILE_ROWS = 4;
+/** Work (output elements x reduction length) below which a kernel runs on one thread. */
+const PARALLEL_MIN_WORK = 1 << 15;
+
+const C_TYPE: Record<DType, string> = {
+  float32: "float",
+  float64: "double",
+  float16: "_Float16",
+  int32: "int32_t",
+  uint32: "uint32_t",
+  bool: "int32_t",
+};
+
+const isFloat = (dtype: DType): boolean =>
+  dtype === "float32" || dtype === "float64" || dtype === "float16";
+
+/** A C literal of `value` in `dtype`. */
+function literal(dtype: DType, value: number): string {
+  if (dtype === "bool") return value ? "1" : "0";
+  if (dtype === "int32") return `((int32_t)${Math.trunc(value) | 0})`;
+  if (dtype === "uint32") return `((uint32_t)${Math.trunc(value) >>> 0}u)`;
+  if (Number.isNaN(value)) return `((${C_TYPE[dtype]})NAN)`;
+  if (value === Number.POSITIVE_INFINITY) return `((${C_TYPE[dtype]})INFINITY)`;
+  if (value === Number.NEGATIVE_INFINITY) return `((${C_TYPE[dtype]})-INFINITY)`;
+  if (Object.is(value, -0)) return `((${C_TYPE[dtype]})-0.0)`;
+  return `((${C_TYPE[dtype]})${value.toPrecision(17)})`;
+}
+
+/** One loop of the output nest: `extent` iterations, `stride` in the flat output index. */
+interface Loop {
+  name: string;
+  extent: number;
+  stride: number;
+}
+
+/**
+ * The loop nest of the flat output index: the boundaries are the divisors and moduli that the
+ * kernel applies to `gidx`; they must form a divisibility chain, else the nest is one loop.
+ */
+export function outputLoops(kernel: Kernel): Loop[] {
+  const size = kernel.size;
+  const bounds = new Set<number>([1, size]);
+  const isGidx = (e: AluExp) => e.op === "Variable" && e.arg === "gidx";
+  const constOf = (e: AluExp): number | undefined =>
+    e.op === "Const" && Number.isInteger(e.arg) && e.arg > 0 ? (e.arg as number) : undefined;
+  const visit = (e: AluExp) => {
+    if (e.op === "Idiv" && isGidx(e.src[0])) {
+      const c = constOf(e.src[1]);
+      if (c !== undefined) bounds.add(Math.min(c, size));
+    }
+    if (e.op === "Mod") {
+      const m = constOf(e.src[1]);
+      if (m !== undefined && isGidx(e.src[0])) bounds.add(Math.min(m, size));
+      if (m !== undefined && e.src[0].op === "Idiv" && isGidx(e.src[0].src[0])) {
+        const c = constOf(e.src[0].src[1]);
+        if (c !== undefined) bounds.add(Math.min(c * m, size));
+      }
+    }
+    return true;
+  };
+  kernel.exp.collect(visit);
+  kernel.reduction?.epilogue.collect(visit);
+  const sorted = [...bounds].sort((a, b) => a - b);
+  for (let i = 1; i < sorted.length; i++) {
+    if (sorted[i] % sorted[i - 1] !== 0) return [{ name: "v0", extent: size, stride: 1 }];
+  }
+  const loops: Loop[] = [];
+  for (let i = sorted.length - 1; i > 0; i--) {
+    loops.push({ name: "", extent: sorted[i] / sorted[i - 1], stride: sorted[i - 1] });
+  }
+  if (loops.length === 0) loops.push({ name: "", extent: size, stride: 1 });
+  return loops.map((loop, i) => ({ ...loop, name: `v${i}` }));
+}
+
+/** Emits SSA statements for expressions, sharing structurally equal subexpressions. */
+class Emitter {
+  readonly lines: string[] = [];
+  readonly #names = new Map<bigint, string>();
+  #next = 0;
+  constructor(
+    readonly prefix: string,
+    readonly inputTypes: Map<number, DType>,
+  ) {}
+
+  emit(e: AluExp): string {
+    const key = e.getHash();
+    const known = this.#names.get(key);
+    if (known) return known;
+    const code = this.#expression(e);
+    if (e.op === "Const" || e.op === "Special" || e.op === "Variable") {
+      this.#names.set(key, code);
+      return code;
+    }
+    const name = `${this.prefix}${this.#next++}`;
+    this.lines.push(`const ${C_TYPE[e.dtype]} ${name} = ${code};`);
+    this.#names.set(key, name);
+    return name;
+  }
+
+  #expression(e: AluExp): string {
+    const t = C_TYPE[e.dtype];
+    const s = (i: number) => this.emit(e.src[i]);
+    const float = isFloat(e.dtype);
+    const suffix = e.dtype === "float32" ? "f" : "";
+    const math = (fn: string) =>
+      e.dtype === "float16" ? `((_Float16)${fn}f((float)${s(0)}))` : `${fn}${suffix}(${s(0)})`;
+    switch (e.op) {
+      case "Const":
+        return literal(e.dtype, e.arg as number);
+      case "Special":
+        return (e.arg as [string, number])[0];
+      case "Variable":
+        return e.arg as string;
+      case "Add":
+        return e.dtype === "bool" ? `(${s(0)} | ${s(1)})` : `(${t})(${s(0)} + ${s(1)})`;
+      case "Sub":
+        return `(${t})(${s(0)} - ${s(1)})`;
+      case "Mul":
+        return e.dtype === "bool" ? `(${s(0)} & ${s(1)})` : `(${t})(${s(0)} * ${s(1)})`;
+      case "Idiv":
+        return float ? `trunc${suffix}(${s(0)} / ${s(1)})` : `(${t})(${s(0)} / ${s(1)})`;
+      case "Mod":
+        return float ? `fmod${suffix}(${s(0)}, ${s(1)})` : `(${t})(${s(0)} % ${s(1)})`;
+      case "Min":
+        return float ? `dj_min${suffix}(${s(0)}, ${s(1)})` : `(${s(0)} < ${s(1)} ? ${s(0)} : ${s(1)})`;
+      case "Max":
+        return float ? `dj_max${suffix}(${s(0)}, ${s(1)})` : `(${s(0)} > ${s(1)} ? ${s(0)} : ${s(1)})`;
+      case "BitCombine": {
+        const op = { and: "&", or: "|", xor: "^" }[e.arg as string] ?? "^";
+        return `(${t})(${s(0)} ${op} ${s(1)})`;
+      }
+      case "BitShift":
+        return e.arg === "shl"
+          ? `(${t})((uint32_t)${s(0)} << (${s(1)} & 31))`
+          : `(${t})((uint32_t)${s(0)} >> (${s(1)} & 31))`;
+      case "BitInvert":
+        return `(${t})(~${s(0)})`;
+      case "Cmplt":
+        return `(int32_t)(${s(0)} < ${s(1)})`;
+      case "Cmpne":
+        return `(int32_t)(${s(0)} != ${s(1)})`;
+      case "BitCount":
+        return `(int32_t)__builtin_popcount((uint32_t)${s(0)})`;
+      case "Sin":
+        return math("sin");
+      case "Cos":
+        return math("cos");
+      case "Asin":
+        return math("asin");
+      case "Atan":
+        return math("atan");
+      case "Exp":
+        return math("exp");
+      case "Log":
+        return math("log");
+      case "Erf":
+        return math("erf");
+      case "Erfc":
+        return math("erfc");
+      case "Sqrt":
+        return math("sqrt");
+      case "Floor":
+        return math("floor");
+      case "Ceil":
+        return math("ceil");
+      case "Reciprocal":
+        return `(${t})(${literal(e.dtype, 1)} / ${s(0)})`;
+      case "Cast":
+        return this.#cast(e.dtype, e.src[0].dtype, s(0));
+      case "Bitcast":
+        return `dj_bitcast_${e.src[0].dtype}_${e.dtype}(${s(0)})`;
+      case "Where":
+        return `(${s(0)} ? ${s(1)} : ${s(2)})`;
+      case "Threefry2x32": {
+        const mode = e.arg === "xor" ? 2 : (e.arg as number);
+        return `dj_threefry(${s(0)}, ${s(1)}, ${s(2)}, ${s(3)}, ${mode})`;
+      }
+      case "GlobalIndex": {
+        const [gid, len] = e.arg as [number, number];
+        this.inputTypes.set(gid, e.dtype);
+        const index = e.src[0];
+        const idx = this.emit(index);
+        const safe = index.min >= 0 && index.max < len;
+        const at = safe ? idx : `(${idx} < 0 ? 0 : ${idx} >= ${len} ? ${len - 1} : ${idx})`;
+        return `in${gid}[${at}]`;
+      }
+      default:
+        throw new Error(`native backend: no C translation for ALU op ${e.op} (${e.dtype})`);
+    }
+  }
+
+  #cast(to: DType, from: DType, x: string): string {
+    if (to === from) return x;
+    if (to === "bool") return isFloat(from) ? `(int32_t)(${x} == ${x} && ${x} != 0)` : `(int32_t)(${x} != 0)`;
+    if (to === "int32" && isFloat(from)) return `dj_f2i((double)${x})`;
+    if (to === "uint32" && isFloat(from)) return `dj_f2u((double)${x})`;
+    return `(${C_TYPE[to]})${x}`;
+  }
+}
+
+/** The combining step of a reduction in C, `fma` for an `Add` of a product. */
+function combine(op: string, dtype: DType, acc: string, e: AluExp, emitter: Emitter): string {
+  const float = isFloat(dtype);
+  if (op === "Add" && e.op === "Mul" && (dtype === "float32" || dtype === "float64")) {
+    const fma = dtype === "float32" ? "fmaf" : "fma";
+    return `${fma}(${emitter.emit(e.src[0])}, ${emitter.emit(e.src[1])}, ${acc})`;
+  }
+  const x = emitter.emit(e);
+  const t = C_TYPE[dtype];
+  const suffix = dtype === "float32" ? "f" : "";
+  switch (op) {
+    case "Add":
+      return dtype === "bool" ? `(${acc} | ${x})` : `(${t})(${acc} + ${x})`;
+    case "Mul":
+      return dtype === "bool" ? `(${acc} & ${x})` : `(${t})(${acc} * ${x})`;
+    case "Min":
+      return float ? `dj_min${suffix}(${acc}, ${x})` : `(${x} < ${acc} ? ${x} : ${acc})`;
+    case "Max":
+      return float ? `dj_max${suffix}(${acc}, ${x})` : `(${x} > ${acc} ? ${x} : ${acc})`;
+    default:
+      throw new Error(`native backend: unsupported reduction ${op}`);
+  }
+}
+
+function indent(lines: string[], depth: number): string[] {
+  const pad = "  ".repeat(depth);
+  return lines.map((line) => pad + line);
+}
+
+/** Rows (or columns) of the output one `sgemm` call computes; blocks are split across threads. */
+const GEMM_BLOCK = 64;
+
+/** The C source of one kernel as `void NAME(const double* args)`; args[0] is the output. */
+export function kernelToC(kernel: Kernel, name: string, options: { blas: boolean }): string {
+  const loops = outputLoops(kernel);
+  const flatIndex = loops
+    .map((loop) => Alu.mul(Alu.special("int32", loop.name, loop.extent), Alu.i32(loop.stride)))
+    .reduce((a, b) => Alu.add(a, b));
+  const reduction = kernel.reduction;
+  const vars: Record<string, AluExp> = { gidx: flatIndex };
+  if (reduction) vars.ridx = Alu.special("int32", "r", reduction.size);
+  let exp = kernel.exp.substitute(vars).rewriteGlobalViews().simplify();
+  if (reduction && exp.dtype !== reduction.dtype) exp = Alu.cast(reduction.dtype, exp).simplify();
+  const epilogue = reduction?.epilogue
+    .substitute({ gidx: flatIndex })
+    .rewriteGlobalViews()
+    .simplify();
+  const outType = C_TYPE[kernel.dtype];
+  const inputTypes = new Map<number, DType>();
+  const outIndex = loops.map((l) => (l.stride === 1 ? l.name : `${l.name} * ${l.stride}`)).join(" + ");
+  const work = kernel.size * (reduction?.size ?? 1);
+  const parallel = work >= PARALLEL_MIN_WORK;
+
+  const body: string[] = [];
+  const gemm = options.blas ? matchGemm(kernel, loops, exp) : undefined;
+  if (gemm && epilogue) {
+    body.push(...gemmCall(gemm, parallel));
+    if (!(epilogue.op === "Variable" && epilogue.arg === "acc")) {
+      const em = new Emitter("t", inputTypes);
+      const value = em.emit(epilogue);
+      const loopLines = [
+        `for (int32_t ${loops[loops.length - 1].name} = 0; ${loops[loops.length - 1].name} < ${loops[loops.length - 1].extent}; ${loops[loops.length - 1].name}++) {`,
+        `  const float acc = out[${outIndex}];`,
+        ...indent(em.lines, 1),
+        `  out[${outIndex}] = ${value};`,
+        "}",
+      ];
+      body.push(...nest(loops.slice(0, -1), loopLines, kernel.size >= PARALLEL_MIN_WORK, "#pragma omp simd"));
+    }
+    inputTypes.set(gemm.a.gid, "float32");
+    inputTypes.set(gemm.b.gid, "float32");
+  } else {
+  const inner = loops[loops.length - 1];
+  const outer = loops.slice(0, -1);
+  if (!reduction) {
+    const em = new Emitter("t", inputTypes);
+    const value = em.emit(exp);
+    const loopLines = [
+      `for (int32_t ${inner.name} = 0; ${inner.name} < ${inner.extent}; ${inner.name}++) {`,
+      ...indent(em.lines, 1),
+      `  out[${outIndex}] = ${value};`,
+      "}",
+    ];
+    body.push(...nest(outer, loopLines, parallel, "#pragma omp simd"));
+  } else {
+    const accType = C_TYPE[reduction.dtype];
+    const identity = literal(reduction.dtype, reduction.identity);
+    const rows = outer.length > 0 && outer[outer.length - 1].extent % TILE_ROWS === 0 ? TILE_ROWS : 1;
+    const rowLoop = rows > 1 ? outer[outer.length - 1] : undefined;
+    const tileLines: string[] = [];
+    const accs = Array.from({ length: rows }, (_, u) => `s${u}`);
+    const rowBind = (u: number) => (rowLoop ? [`const int32_t ${rowLoop.name} = ${rowLoop.name}_0 + ${u};`] : []);
+    const step: string[] = [];
+    for (let u = 0; u < rows; u++) {
+      const em = new Emitter(`a${u}_`, inputTypes);
+      const next = combine(reduction.op, reduction.dtype, accs[u], exp, em);
+      step.push("{", ...indent([...rowBind(u), ...em.lines, `${accs[u]} = ${next};`], 1), "}");
+    }
+    const finish: string[] = [];
+    for (let u = 0; u < rows; u++) {
+      const em = new Emitter(`e${u}_`, inputTypes);
+      const value = em.emit((epilogue as AluExp).substitute({ acc: Alu.variable(reduction.dtype, accs[u]) }));
+      finish.push("{", ...indent([...rowBind(u), ...em.lines, `out[${outIndex}] = (${outType})${value};`], 1), "}");
+    }
+    tileLines.push(
+      `for (int32_t ${inner.name}_0 = 0; ${inner.name}_0 < ${inner.extent}; ${inner.name}_0 += ${TILE_LANES}) {`,
+      `  const int32_t lanes = ${inner.extent} - ${inner.name}_0 < ${TILE_LANES} ? ${inner.extent} - ${inner.name}_0 : ${TILE_LANES};`,
+      "  #pragma omp simd",
+      "  for (int32_t l = 0; l < lanes; l++) {",
+      `    const int32_t ${inner.name} = ${inner.name}_0 + l;`,
+      `    ${accType} ${accs.map((a) => `${a} = ${identity}`).join(", ")};`,
+      `    for (int32_t r = 0; r < ${reduction.size}; r++) {`,
+      ...indent(step, 3),
+      "    }",
+      ...indent(finish, 2),
+      "  }",
+      "}",
+    );
+    const outerLoops = rowLoop
+      ? [...outer.slice(0, -1), { name: `${rowLoop.name}_0`, extent: rowLoop.extent, stride: 0, step: rows }]
+      : outer;
+    body.push(...nest(outerLoops, tileLines, parallel, ""));
+  }
+  }
+
+  const params = [`  ${outType}* restrict out = (${outType}*)(uintptr_t)args[0];`];
+  for (const [gid, dtype] of [...inputTypes.entries()].sort((a, b) => a[0] - b[0])) {
+    params.push(`  const ${C_TYPE[dtype]}* restrict in${gid} = (const ${C_TYPE[dtype]}*)(uintptr_t)args[${gid + 1}];`);
+  }
+  return [`void ${name}(const double* args) {`, ...params, ...indent(body, 1), "}"].join("\n");
+}
+
+/**
+ * The blocked `cblas_sgemm` calls of a GEMM plan. An output stored column-major is computed
+ * as its transpose (Cᵀ = Bᵀ·Aᵀ). Blocks have a fixed size, so the split (and every result)
+ * is the same for any thread count; BLAS itself runs on one thread inside each block.
+ */
+function gemmCall(plan: GemmPlan, parallel: boolean): string[] {
+  let { m, n, a, b } = plan;
+  let out = plan.out;
+  if (!(n === 1 || out.colStride === 1)) {
+    // Column-major output: swap the operands and compute the transpose.
+    [m, n] = [n, m];
+    [a, b] = [
+      { ...b, rowStride: b.colStride, colStride: b.rowStride },
+      { ...a, rowStride: a.colStride, colStride: a.rowStride },
+    ];
+    out = { rowStride: out.colStride, colStride: out.rowStride, batchStride: out.batchStride };
+  }
+  const la = blasLayout(a, m, plan.k);
+  const lb = blasLayout(b, plan.k, n);
+  const ldc = m === 1 ? Math.max(n, 1) : out.rowStride;
+  if (!la || !lb) throw new Error("native backend: internal error, GEMM operand has no BLAS layout");
+  const byRows = m >= 2 * GEMM_BLOCK || n < 2 * GEMM_BLOCK;
+  const blocks = byRows ? Math.ceil(m / GEMM_BLOCK) : Math.ceil(n / (4 * GEMM_BLOCK));
+  const span = byRows ? GEMM_BLOCK : 4 * GEMM_BLOCK;
+  const lines = [
+    `${parallel && plan.batch * blocks > 1 ? "#pragma omp parallel for collapse(2) schedule(static)" : ""}`,
+    `for (int32_t bt = 0; bt < ${plan.batch}; bt++) {`,
+    `  for (int32_t blk = 0; blk < ${blocks}; blk++) {`,
+    `    const int32_t start = blk * ${span};`,
+    `    const int32_t count = ${byRows ? m : n} - start < ${span} ? ${byRows ? m : n} - start : ${span};`,
+  ];
+  const aRow = byRows ? `(int64_t)start * ${a.rowStride}` : "0";
+  const bCol = byRows ? "0" : `(int64_t)start * ${b.colStride}`;
+  const cAt = byRows ? `(int64_t)start * ${ldc}` : "(int64_t)start";
+  lines.push(
+    `    cblas_sgemm(101, ${la.transposed ? 112 : 111}, ${lb.transposed ? 112 : 111}, ${byRows ? "count" : m}, ${byRows ? n : "count"}, ${plan.k}, 1.0f,`,
+    `      in${a.gid} + ${a.offset} + (int64_t)bt * ${a.batchStride} + ${aRow}, ${la.ld},`,
+    `      in${b.gid} + ${b.offset} + (int64_t)bt * ${b.batchStride} + ${bCol}, ${lb.ld},`,
+    `      0.0f, out + (int64_t)bt * ${out.batchStride} + ${cAt}, ${ldc});`,
+    "  }",
+    "}",
+  );
+  return lines.filter((line) => line !== "");
+}
+
+/** Wraps `inner` in the outer loops, collapsed into one OpenMP parallel loop. */
+function nest(
+  loops: (Loop & { step?: number })[],
+  inner: string[],
+  parallel: boolean,
+  innerPragma: string,
+): string[] {
+  if (loops.length === 0) {
+    // A single loop: split it across threads directly (for a reduction, whole tiles).
+    if (!parallel) return innerPragma ? [innerPragma, ...inner] : inner;
+    const pragma = innerPragma ? "#pragma omp parallel for simd schedule(static)" : "#pragma omp parallel for schedule(static)";
+    return [pragma, ...inner];
+  }
+  const lines: string[] = [];
+  if (parallel) lines.push(`#pragma omp parallel for collapse(${loops.length}) schedule(static)`);
+  loops.forEach((loop, depth) => {
+    const step = loop.step ?? 1;
+    lines.push(`${"  ".repeat(depth)}for (int32_t ${loop.name} = 0; ${loop.name} < ${loop.extent}; ${loop.name} += ${step}) {`);
+  });
+  const pad = loops.length;
+  if (innerPragma) lines.push(`${"  ".repeat(pad)}${innerPragma}`);
+  lines.push(...indent(inner, pad));
+  for (let depth = loops.length - 1; depth >= 0; depth--) lines.push(`${"  ".repeat(depth)}}`);
+  return lines;
+}
