@@ -43,7 +43,7 @@ if (!BENCH_NETS.includes(net as BenchNet)) {
   process.exit(2);
 }
 const [warmup, rounds, steps] = [warmupArg, roundsArg, stepsArg].map(Number);
-const engine = await initEngine("wasm");
+const engine = await initEngine();
 
 const model = createVae(
   createArchitecture(net as BenchNet, { imageShape: IMAGE, latentDim: LATENT }),

@@ -13,7 +13,11 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { cpus, homedir } from "node:os";
 import { join } from "node:path";
 
-/** Compiler flags: native ISA, OpenMP threads, no FMA contraction beyond explicit fma() calls. */
+/**
+ * Compiler flags: native ISA, OpenMP threads, no FMA contraction beyond explicit fma() calls.
+ * Not -fwrapv: with it GCC cannot prove that an int32 index such as `v0 * 1200 + v1` walks
+ * memory contiguously, and a plain copy kernel ran 6x slower (7.0 vs 1.2 ms for 4.9M floats).
+ */
 export const COMPILE_FLAGS = [
   "-O3",
   "-march=native",
@@ -22,7 +26,6 @@ export const COMPILE_FLAGS = [
   "-shared",
   "-std=gnu11",
   "-ffp-contract=off",
-  "-fwrapv",
   "-fno-math-errno",
 ];
 
