@@ -11,7 +11,7 @@ import {
   runTraining,
 } from "../src/index.ts";
 
-await initEngine("wasm");
+await initEngine();
 const config = parseTrainConfig(
   {
     model: "beta-tcvae",

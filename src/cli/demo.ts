@@ -11,7 +11,7 @@ export async function runDemo(opts: { steps: string; out: string }): Promise<voi
   const { runTraining } = await import("../run/run-training.ts");
   const { hasCheckpoint } = await import("../run/checkpoint.ts");
 
-  const engine = await initEngine("wasm");
+  const engine = await initEngine();
   const config = parseTrainConfig(
     {
       model: "beta-tcvae",

@@ -3,7 +3,7 @@ import type { Command } from "commander";
 
 async function loadRun(runDir: string) {
   const { initEngine } = await import("../engine/device.ts");
-  await initEngine("wasm");
+  await initEngine();
   const { loadTrainedRun } = await import("../run/trained-run.ts");
   return loadTrainedRun(runDir);
 }

@@ -109,7 +109,7 @@ export function registerMap(program: Command): void {
         const thumbnails = wholeNumber("--thumbnails", opts.thumbnails, 0);
         const seed = wholeNumber("--seed", opts.seed, 0);
         const { initEngine } = await import("../engine/device.ts");
-        await initEngine("wasm");
+        await initEngine();
         const { loadTrainedRun } = await import("../run/trained-run.ts");
         const run = await loadTrainedRun(runDir);
         const { describeSample, encodeMapSample, METHOD_NAMES, mapTargets, subspaceMap } =

@@ -106,7 +106,7 @@ export async function computeMetrics(
   const names = checkMetrics(input, requested ?? applicableMetrics(input, given), given);
   if (names.some((name) => name === "mig" || name === "decomposition")) {
     const { initEngine } = await import("../engine/device.ts");
-    await initEngine("wasm");
+    await initEngine();
   }
   const seed = wholeNumber("--seed", options.seed, 0) ?? 0;
   return runMetrics(input, names, given, seed);

@@ -24,7 +24,11 @@ export function buildProgram(): Command {
     .name("disentangle")
     .description("Learn disentangled representations with variational autoencoders.")
     .version(pkg.version)
-    .option("--threads <n>", "Wasm kernel threads (default: all cores; env DISENTANGLE_THREADS)");
+    .option("--threads <n>", "kernel threads (default: all cores; env DISENTANGLE_THREADS)")
+    .option(
+      "--device <name>",
+      "native | wasm | webgpu | cpu (default: native when a C compiler is found, else wasm; env DISENTANGLE_DEVICE)",
+    );
   program
     .command("demo")
     .description(

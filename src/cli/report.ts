@@ -30,7 +30,7 @@ export async function runReportCommand(
   opts: ReportCommandOptions,
 ): Promise<WrittenReport> {
   const { initEngine } = await import("../engine/device.ts");
-  await initEngine("wasm");
+  await initEngine();
   const { loadTrainedRun } = await import("../run/trained-run.ts");
   const { applicableRunMetrics, evaluateRun, factorMatrix } = await import(
     "../metrics/evaluate-run.ts"

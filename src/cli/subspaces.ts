@@ -14,7 +14,7 @@ export function parseIndexList(flag: string, text: string): number[] {
 
 async function openRun(runDir: string) {
   const { initEngine } = await import("../engine/device.ts");
-  await initEngine("wasm");
+  await initEngine();
   const { loadTrainedRun } = await import("../run/trained-run.ts");
   return loadTrainedRun(runDir);
 }

@@ -1,7 +1,6 @@
 /** `disentangle train`: flags or `--config run.json` (flags win), `--resume runs/NAME`. */
 import type { Command } from "commander";
 import { PRIOR_NAMES } from "../distributions/priors.ts";
-import type { DeviceName } from "../engine/device.ts";
 import { OBJECTIVE_NAMES } from "../objectives/registry.ts";
 import { hyperparameterDocs, MODEL_NAMES, type TrainConfig } from "../run/config.ts";
 import {
@@ -111,7 +110,6 @@ export function registerTrain(program: Command): void {
       "keep images with these factor values out of training, e.g. identity=1,2,3",
     )
     .option("--resume <dir>", "continue the run in <dir> up to --steps")
-    .option("--device <name>", "wasm | webgpu | cpu (default wasm)", "wasm")
     .option("--no-progress", "no progress output");
   for (const entry of hyperparameterDocs()) {
     command.option(descriptorFlag(entry), descriptorFlagHelp(entry));
@@ -122,7 +120,7 @@ export function registerTrain(program: Command): void {
     const { loadTrainConfigFile } = await import("../run/config-file.ts");
     const { readRunConfig } = await import("../run/checkpoint.ts");
     const { runTraining } = await import("../run/run-training.ts");
-    const engine = await initEngine(opts.device as DeviceName);
+    const engine = await initEngine();
     const overrides = flagOverrides(opts);
     const resumeDir = opts.resume as string | undefined;
     let config: TrainConfig;

@@ -54,7 +54,7 @@ export function registerTraverse(program: Command): void {
         );
       }
       const { initEngine } = await import("../engine/device.ts");
-      await initEngine("wasm");
+      await initEngine();
       const { loadTrainedRun } = await import("../run/trained-run.ts");
       const { traversalFigure, traversalGif } = await import("../viz/traversal.ts");
       const { rasterizeSvg, writeBytes } = await import("../run/rasterize.ts");

@@ -107,5 +107,13 @@ export async function initEngine(device?: DeviceName): Promise<EngineInfo> {
     );
   }
   defaultDevice(chosen as Device);
-  return { device: chosen, threads: chosen === "wasm" || chosen === "native" ? configuredThreads : 1 };
+  current = { device: chosen, threads: chosen === "wasm" || chosen === "native" ? configuredThreads : 1 };
+  return current;
+}
+
+let current: EngineInfo | undefined;
+
+/** The engine {@link initEngine} set up last, if any (recorded in a run's config.json). */
+export function currentEngine(): EngineInfo | undefined {
+  return current;
 }

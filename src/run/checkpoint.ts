@@ -9,6 +9,7 @@
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { AdamState } from "../engine/adam.ts";
+import type { EngineInfo } from "../engine/device.ts";
 import { writeFileAtomic } from "../engine/atomic-write.ts";
 import { tree as jaxTree } from "../engine/jax.ts";
 import { keyFromData, keyToData } from "../engine/prng.ts";
@@ -30,9 +31,14 @@ const FORMAT = "disentangle-checkpoint-v1";
 /** What a checkpoint holds: the training state (the loop's {@link TrainingState}). */
 export type Checkpoint<P> = TrainingState<P>;
 
-export function writeRunConfig(runDir: string, config: TrainConfig): void {
+/**
+ * Writes config.json; `engine` (the device and threads the run trained on) is recorded beside
+ * the settings for the record and ignored when the config is read back.
+ */
+export function writeRunConfig(runDir: string, config: TrainConfig, engine?: EngineInfo): void {
   mkdirSync(runDir, { recursive: true });
-  writeFileAtomic(join(runDir, CONFIG_FILE), `${JSON.stringify(config, null, 2)}\n`);
+  const record = engine ? { ...config, engine } : config;
+  writeFileAtomic(join(runDir, CONFIG_FILE), `${JSON.stringify(record, null, 2)}\n`);
 }
 
 export function readRunConfig(runDir: string): TrainConfig {
@@ -43,7 +49,8 @@ export function readRunConfig(runDir: string): TrainConfig {
     );
   }
   const text = readFileSync(path, "utf8");
-  return parseTrainConfig(dropForeignHyperparameters(JSON.parse(text)), path, text);
+  const { engine: _engine, ...settings } = JSON.parse(text) as Record<string, unknown>;
+  return parseTrainConfig(dropForeignHyperparameters(settings), path, text);
 }
 
 export function hasCheckpoint(runDir: string): boolean {

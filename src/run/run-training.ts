@@ -7,6 +7,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { adamInit } from "../engine/adam.ts";
+import { currentEngine } from "../engine/device.ts";
 import { tree } from "../engine/jax.ts";
 import { keyFromSeed, splitKey } from "../engine/prng.ts";
 import { buildTask } from "../train/build-task.ts";
@@ -106,7 +107,7 @@ export async function runTraining(
     truncateLogAfter(logPath, state.step);
   } else {
     mkdirSync(runDir, { recursive: true });
-    writeRunConfig(runDir, config);
+    writeRunConfig(runDir, config, currentEngine());
     state = initialState(task, config.seed);
   }
 

@@ -145,7 +145,7 @@ test("eval of a tiny sprites run writes eval.json with every applicable metric i
   const fromRun = JSON.parse(evalJson.stdout);
   assert.deepEqual(Object.keys(fromRun.metrics), ["mig", "sap", "dci"]);
   assert.equal(fromRun.encoded.fullGrid, true);
-  await initEngine("wasm");
+  await initEngine();
   const loaded = await loadTrainedRun(run);
   const posteriors = await encodeDataset(loaded.model, loaded.params.encoder, loaded.dataset);
   const n = posteriors.count;

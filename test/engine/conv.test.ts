@@ -12,7 +12,7 @@ import {
 import { initEngine } from "../../src/engine/device.ts";
 import { grad, jit, numpy as np, type Array as Tensor } from "../../src/engine/jax.ts";
 
-await initEngine("wasm");
+await initEngine();
 
 interface ConvCase {
   name: string;

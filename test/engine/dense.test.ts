@@ -5,7 +5,7 @@ import { dense } from "../../src/engine/dense.ts";
 import { initEngine } from "../../src/engine/device.ts";
 import { grad, jit, numpy as np, type Array as Tensor } from "../../src/engine/jax.ts";
 
-await initEngine("wasm");
+await initEngine();
 
 const tensor = (values: ArrayLike<number>, shape: number[]): Tensor =>
   np.array(Float32Array.from(values)).reshape(shape);

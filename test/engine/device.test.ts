@@ -12,7 +12,7 @@ test("wasm device initialises and reports its thread count", async () => {
 test("unknown device is rejected with the list of valid ones", async () => {
   await assert.rejects(initEngine("tpu" as never), (error: Error) => {
     assert.ok(error instanceof DeviceUnavailableError);
-    assert.match(error.message, /expected one of wasm, webgpu, cpu/);
+    assert.match(error.message, /expected one of native, wasm, webgpu, cpu/);
     return true;
   });
 });

@@ -5,7 +5,7 @@ import { initEngine } from "../../src/engine/device.ts";
 import { initConv2d, initConvTranspose2d, initDense } from "../../src/engine/init.ts";
 import { keyFromSeed } from "../../src/engine/prng.ts";
 
-await initEngine("wasm");
+await initEngine();
 
 interface Stats {
   n: number;

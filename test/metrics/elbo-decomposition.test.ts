@@ -5,7 +5,7 @@ import { initEngine } from "../../src/engine/device.ts";
 import { elboDecomposition } from "../../src/metrics/elbo-decomposition.ts";
 import { exactExpectations, tinyPosteriors, Z } from "../objectives/tiny-problem.ts";
 
-await initEngine("wasm");
+await initEngine();
 
 const NORMAL = createPrior("normal");
 

@@ -11,7 +11,7 @@ import { parseTrainConfig } from "../../src/run/config.ts";
 import { encodeDataset } from "../../src/run/encode-dataset.ts";
 import type { TrainedRun } from "../../src/run/trained-run.ts";
 
-await initEngine("wasm");
+await initEngine();
 
 /** An untrained model on a 96-image sprites grid: enough to check the plumbing. */
 function tinyRun(): TrainedRun {

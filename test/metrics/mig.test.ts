@@ -7,7 +7,7 @@ import { migChen, migDlib } from "../../src/metrics/mig.ts";
 import { standardNormal } from "../../src/metrics/normal.ts";
 import { codesOf, noisyCodes, randomFactors, transformCodes } from "./synthetic.ts";
 
-await initEngine("wasm");
+await initEngine();
 
 const close = (a: number, b: number, tol: number, what: string) =>
   assert.ok(Math.abs(a - b) <= tol, `${what}: ${a} vs ${b}`);

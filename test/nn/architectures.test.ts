@@ -12,7 +12,7 @@ import {
 } from "../../src/nn/architecture.ts";
 import { createArchitecture } from "../../src/nn/architectures/index.ts";
 
-await initEngine("wasm");
+await initEngine();
 
 function parameterCount(params: unknown): number {
   return tree.leaves(params as never).reduce((n: number, leaf) => {

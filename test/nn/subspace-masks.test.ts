@@ -11,7 +11,7 @@ import {
   tripletLogLikelihood,
 } from "../../src/objectives/triplet-likelihood.ts";
 
-await initEngine("wasm");
+await initEngine();
 
 test("block masks: consecutive disjoint blocks, leftover dimensions unsupervised", () => {
   assert.deepEqual(Array.from(blockMasks(5, 2, 2)), [1, 1, 0, 0, 0, 0, 0, 1, 1, 0]);

@@ -7,7 +7,7 @@ import { keyFromSeed } from "../../src/engine/prng.ts";
 import { createArchitecture } from "../../src/nn/architectures/index.ts";
 import { createVae } from "../../src/nn/vae.ts";
 
-await initEngine("wasm");
+await initEngine();
 
 const arch = () => createArchitecture("conv-small", { imageShape: [8, 8, 1], latentDim: 3 });
 const pixels = (seed: number) =>

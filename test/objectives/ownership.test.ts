@@ -44,7 +44,7 @@ import { createObjective, OBJECTIVE_NAMES } from "../../src/objectives/registry.
 import { type TripletBatch, tripletVaeObjective } from "../../src/objectives/triplet-vae.ts";
 import { assertConsumes } from "../helpers/ownership.ts";
 
-await initEngine("wasm");
+await initEngine();
 
 const B = 4;
 const Z = 3;

@@ -20,7 +20,7 @@ import {
   tripletLogLikelihood,
 } from "../../src/objectives/triplet-likelihood.ts";
 
-await initEngine("wasm");
+await initEngine();
 
 /** The hand count's four items (means in 2 dimensions, unit variances) and its four triplets. */
 const HAND_ITEMS = {

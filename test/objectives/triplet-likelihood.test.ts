@@ -16,7 +16,7 @@ import {
   jensenShannonReference2d,
 } from "../distributions/divergences/reference.ts";
 
-await initEngine("wasm");
+await initEngine();
 
 const mat = (rows: number[][]) =>
   np.array(Float32Array.from(rows.flat())).reshape([rows.length, rows[0].length]);

@@ -8,7 +8,7 @@ import { numpy as np } from "../../src/engine/jax.ts";
 import { createObjective } from "../../src/objectives/registry.ts";
 import { tripletVaeObjective } from "../../src/objectives/triplet-vae.ts";
 
-await initEngine("wasm");
+await initEngine();
 
 const mat = (rows: number[][]) =>
   np.array(Float32Array.from(rows.flat())).reshape([rows.length, rows[0].length]);

@@ -13,7 +13,7 @@ import { parseTrainConfig } from "../../src/run/config.ts";
 import { runTraining } from "../../src/run/run-training.ts";
 import { liveArrayBytes, liveArrayCount, settle } from "../helpers/ownership.ts";
 
-await initEngine("wasm");
+await initEngine();
 
 interface Counts {
   start: number;

@@ -4,7 +4,7 @@ import { initEngine } from "../../src/engine/device.ts";
 import { type Array as JaxArray, numpy as np } from "../../src/engine/jax.ts";
 import { subspaceDims, swapGrid, swapSubspace } from "../../src/viz/swap.ts";
 
-await initEngine("wasm");
+await initEngine();
 
 test("subspace dims: a block mask gives its block, a learned mask its dominant dims", () => {
   assert.deepEqual(subspaceDims([0, 1, 1, 0]), [1, 2]);

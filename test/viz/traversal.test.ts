@@ -21,7 +21,7 @@ import {
 } from "../../src/viz/traversal.ts";
 import { runCli, trainTinyRun } from "../helpers/cli.ts";
 
-await initEngine("wasm");
+await initEngine();
 
 const dir = mkdtempSync(join(tmpdir(), "disentangle-traverse-"));
 let runDir = "";

@@ -10,17 +10,19 @@
  * every kernel not yet built in a single compiler call. Routines (sort, scatter, linear
  * algebra, FFT) run on jax-js's own CPU implementation over copies of their buffers.
  */
+
+import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
 import {
   type Backend,
   Executable,
   FpHash,
+  getBackend,
   type Kernel,
   type Routine,
   runCpuRoutine,
   SlotError,
 } from "@jax-js/jax/backend";
-import { createHash } from "node:crypto";
-import { existsSync } from "node:fs";
 import koffi from "koffi";
 import { kernelToC } from "./codegen.ts";
 import { type BuiltObject, buildSharedObject, type Compiler, shippedSource } from "./compiler.ts";
@@ -42,6 +44,10 @@ interface KernelEntry {
   /** The jax-js kernel, printed in a profile. */
   kernel: Kernel;
   fn?: KernelFunction;
+  /** Runs on the Wasm backend before it was compiled. */
+  fallbackRuns: number;
+  /** Its program did not compile: it runs on Wasm for good. */
+  failed?: boolean;
   /** Calls and total ms, counted when profiling is on. */
   calls: number;
   ms: number;
@@ -61,6 +67,11 @@ interface Queued {
 
 /** Largest number of kernel inputs (the argument table is one Float64Array). */
 const MAX_ARGS = 128;
+/** New kernels in one flush that are compiled at once (a jitted program's first run). */
+const COMPILE_BATCH = 8;
+/** Kernels run on Wasm that are then compiled together, or runs of one kernel that trigger it. */
+const WARM_KERNELS = 48;
+const WARM_RUNS = 4;
 /** Freed memory kept for reuse at most; beyond it buffers go back to the system. */
 const MAX_POOLED_BYTES = 1 << 30;
 /** Queued dispatches that force a flush, bounding the memory held by queued buffers. */
@@ -93,7 +104,12 @@ export interface NativeStats {
 export class NativeBackend implements Backend {
   readonly type = "native";
   readonly maxArgs = MAX_ARGS;
-  readonly stats: NativeStats = { programsCompiled: 0, compileMs: 0, programsLoaded: 0, kernels: 0 };
+  readonly stats: NativeStats = {
+    programsCompiled: 0,
+    compileMs: 0,
+    programsLoaded: 0,
+    kernels: 0,
+  };
   readonly #compiler: Compiler;
   readonly #runtime: Runtime;
   readonly #prelude: string;
@@ -105,6 +121,9 @@ export class NativeBackend implements Backend {
   readonly #pool = new Map<number, number[]>();
   #pooledBytes = 0;
   #queue: Queued[] = [];
+  /** Kernels run on Wasm and not compiled yet (see {@link flush}). */
+  readonly #warm = new Set<KernelEntry>();
+  #wasm: Backend | undefined;
   /** Kernels by jax-js's structural hash, then by their C body (equal bodies share a function). */
   readonly #byHash = new Map<bigint, KernelEntry>();
   readonly #bySource = new Map<string, KernelEntry>();
@@ -120,7 +139,9 @@ export class NativeBackend implements Backend {
     this.#runtime = {
       alloc: lib.func("double dj_alloc(double bytes)"),
       free: lib.func("void dj_free(double address)"),
-      write: lib.func("void dj_write(double address, const uint8_t* src, double offset, double bytes)"),
+      write: lib.func(
+        "void dj_write(double address, const uint8_t* src, double offset, double bytes)",
+      ),
       read: lib.func("void dj_read(uint8_t* dst, double address, double offset, double bytes)"),
       setThreads: lib.func("void dj_set_threads(int threads)"),
     };
@@ -130,7 +151,8 @@ export class NativeBackend implements Backend {
   malloc(size: number, initialData?: Uint8Array): number {
     const address = this.#allocate(size);
     if (initialData) {
-      if (initialData.byteLength !== size) throw new Error("initialData size does not match buffer size");
+      if (initialData.byteLength !== size)
+        throw new Error("initialData size does not match buffer size");
       this.#runtime.write(address, initialData, 0, size);
     }
     const slot = this.#nextSlot++;
@@ -205,7 +227,14 @@ export class NativeBackend implements Backend {
       entry = this.#bySource.get(body);
       if (!entry) {
         const name = `k_${hashName(body)}`;
-        entry = { name, source: body.replace("void KERNEL(", `void ${name}(`), kernel, calls: 0, ms: 0 };
+        entry = {
+          name,
+          source: body.replace("void KERNEL(", `void ${name}(`),
+          kernel,
+          fallbackRuns: 0,
+          calls: 0,
+          ms: 0,
+        };
         this.#bySource.set(body, entry);
       }
       this.#byHash.set(hash, entry);
@@ -229,25 +258,73 @@ export class NativeBackend implements Backend {
   }
 
   /** Builds every queued kernel not built yet (one program), then runs the queue in order. */
+  /**
+   * Runs the queue in order. New kernels are compiled in one program when the queue brings
+   * at least {@link COMPILE_BATCH} of them (a jitted program's first run); a few new kernels
+   * at a time (eager operations) first run on jax-js's Wasm backend and are compiled together
+   * once {@link WARM_KERNELS} of them have run or one has run {@link WARM_RUNS} times. The
+   * rule counts, never times, so which kernel runs where is the same on every run.
+   */
   flush(): void {
     if (this.#queue.length === 0) return;
     const queue = this.#queue;
     this.#queue = [];
     const pending = new Set<KernelEntry>();
-    for (const { exe } of queue) if (exe.data && !exe.data.fn) pending.add(exe.data);
-    if (pending.size > 0) this.#build([...pending]);
+    for (const { exe } of queue)
+      if (exe.data && !exe.data.fn && !exe.data.failed) pending.add(exe.data);
+    if (pending.size >= COMPILE_BATCH) this.#build([...pending, ...this.#warm]);
     for (const { exe, inputs, outputs } of queue) {
-      if (exe.data) this.#runKernel(exe.data, inputs, outputs);
+      const entry = exe.data;
+      if (entry?.fn) this.#runKernel(entry, inputs, outputs);
+      else if (entry) this.#runOnWasm(entry, inputs, outputs);
       else this.#runRoutine(exe.source as Routine, inputs, outputs);
       for (const slot of inputs) this.decRef(slot);
       for (const slot of outputs) this.decRef(slot);
     }
+    const hot = [...this.#warm].some((entry) => entry.fallbackRuns >= WARM_RUNS);
+    if (this.#warm.size >= WARM_KERNELS || hot) this.#build([...this.#warm]);
+  }
+
+  /** Runs a kernel on the Wasm backend over copies of its buffers (see {@link flush}). */
+  #runOnWasm(entry: KernelEntry, inputs: number[], outputs: number[]): void {
+    const wasm = this.#wasm ?? getBackend("wasm");
+    this.#wasm = wasm;
+    if (!entry.failed) this.#warm.add(entry);
+    entry.fallbackRuns++;
+    const wasmInputs = inputs.map((slot) =>
+      wasm.malloc(this.#buffer(slot).size, this.#copyOut(slot)),
+    );
+    const output = this.#buffer(outputs[0]);
+    const wasmOutput = wasm.malloc(output.size);
+    wasm.dispatch(wasm.prepareKernelSync(entry.kernel), wasmInputs, [wasmOutput]);
+    const result = wasm.readSync(wasmOutput);
+    this.#runtime.write(output.address, result, 0, result.byteLength);
+    for (const slot of [...wasmInputs, wasmOutput]) wasm.decRef(slot);
+  }
+
+  #copyOut(slot: number): Uint8Array {
+    const buffer = this.#buffer(slot);
+    const bytes = new Uint8Array(buffer.size);
+    if (buffer.size > 0) this.#runtime.read(bytes, buffer.address, 0, buffer.size);
+    return bytes;
   }
 
   #build(entries: KernelEntry[]): void {
+    this.#warm.clear();
     const header = this.#blas ? `#define DJ_BLAS 1\n${this.#prelude}` : this.#prelude;
     const source = [header, ...entries.map((e) => e.source)].join("\n\n");
-    const { lib, built } = loadBuilt(this.#compiler, source, this.#blas ? [this.#blas] : []);
+    let lib: koffi.IKoffiLib;
+    let built: BuiltObject;
+    try {
+      ({ lib, built } = loadBuilt(this.#compiler, source, this.#blas ? [this.#blas] : []));
+    } catch (error) {
+      // Never a crash mid-run: these kernels stay on Wasm, and the message names the C file.
+      for (const entry of entries) entry.failed = true;
+      console.error(
+        `disentangle: ${(error as Error).message}\n(these ${entries.length} kernels keep running on wasm)`,
+      );
+      return;
+    }
     if (built.compiled) {
       this.stats.programsCompiled++;
       this.stats.compileMs += built.ms;
@@ -276,18 +353,22 @@ export class NativeBackend implements Backend {
     return [...this.#bySource.values()]
       .filter((e) => e.calls > 0)
       .sort((a, b) => b.ms - a.ms)
-      .map((e) => ({ name: e.name, calls: e.calls, ms: e.ms, kernel: e.kernel.toString(), source: e.source }));
+      .map((e) => ({
+        name: e.name,
+        calls: e.calls,
+        ms: e.ms,
+        kernel: e.kernel.toString(),
+        source: e.source,
+      }));
   }
 
   #runRoutine(routine: Routine, inputs: number[], outputs: number[]): void {
-    const copy = (slot: number) => {
-      const buffer = this.#buffer(slot);
-      const bytes = new Uint8Array(buffer.size);
-      this.#runtime.read(bytes, buffer.address, 0, buffer.size);
-      return bytes;
-    };
-    const outs = outputs.map(copy);
-    runCpuRoutine(routine, inputs.map(copy), outs);
+    const outs = outputs.map((slot) => this.#copyOut(slot));
+    runCpuRoutine(
+      routine,
+      inputs.map((slot) => this.#copyOut(slot)),
+      outs,
+    );
     outputs.forEach((slot, i) => {
       this.#runtime.write(this.#buffer(slot).address, outs[i], 0, outs[i].byteLength);
     });

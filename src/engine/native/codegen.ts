@@ -145,9 +145,13 @@ class Emitter {
       case "Mod":
         return float ? `fmod${suffix}(${s(0)}, ${s(1)})` : `(${t})(${s(0)} % ${s(1)})`;
       case "Min":
-        return float ? `dj_min${suffix}(${s(0)}, ${s(1)})` : `(${s(0)} < ${s(1)} ? ${s(0)} : ${s(1)})`;
+        return float
+          ? `dj_min${suffix}(${s(0)}, ${s(1)})`
+          : `(${s(0)} < ${s(1)} ? ${s(0)} : ${s(1)})`;
       case "Max":
-        return float ? `dj_max${suffix}(${s(0)}, ${s(1)})` : `(${s(0)} > ${s(1)} ? ${s(0)} : ${s(1)})`;
+        return float
+          ? `dj_max${suffix}(${s(0)}, ${s(1)})`
+          : `(${s(0)} > ${s(1)} ? ${s(0)} : ${s(1)})`;
       case "BitCombine": {
         const op = { and: "&", or: "|", xor: "^" }[e.arg as string] ?? "^";
         return `(${t})(${s(0)} ${op} ${s(1)})`;
@@ -214,7 +218,8 @@ class Emitter {
 
   #cast(to: DType, from: DType, x: string): string {
     if (to === from) return x;
-    if (to === "bool") return isFloat(from) ? `(int32_t)(${x} == ${x} && ${x} != 0)` : `(int32_t)(${x} != 0)`;
+    if (to === "bool")
+      return isFloat(from) ? `(int32_t)(${x} == ${x} && ${x} != 0)` : `(int32_t)(${x} != 0)`;
     if (to === "int32" && isFloat(from)) return `dj_f2i((double)${x})`;
     if (to === "uint32" && isFloat(from)) return `dj_f2u((double)${x})`;
     return `(${C_TYPE[to]})${x}`;
@@ -270,7 +275,9 @@ export function kernelToC(kernel: Kernel, name: string, options: { blas: boolean
     .simplify();
   const outType = C_TYPE[kernel.dtype];
   const inputTypes = new Map<number, DType>();
-  const outIndex = loops.map((l) => (l.stride === 1 ? l.name : `${l.name} * ${l.stride}`)).join(" + ");
+  const outIndex = loops
+    .map((l) => (l.stride === 1 ? l.name : `${l.name} * ${l.stride}`))
+    .join(" + ");
   const work = kernel.size * (reduction?.size ?? 1);
   const parallel = work >= PARALLEL_MIN_WORK;
 
@@ -288,67 +295,87 @@ export function kernelToC(kernel: Kernel, name: string, options: { blas: boolean
         `  out[${outIndex}] = ${value};`,
         "}",
       ];
-      body.push(...nest(loops.slice(0, -1), loopLines, kernel.size >= PARALLEL_MIN_WORK, "#pragma omp simd"));
+      body.push(
+        ...nest(
+          loops.slice(0, -1),
+          loopLines,
+          kernel.size >= PARALLEL_MIN_WORK,
+          "#pragma omp simd",
+        ),
+      );
     }
     inputTypes.set(gemm.a.gid, "float32");
     inputTypes.set(gemm.b.gid, "float32");
   } else {
-  const inner = loops[loops.length - 1];
-  const outer = loops.slice(0, -1);
-  if (!reduction) {
-    const em = new Emitter("t", inputTypes);
-    const value = em.emit(exp);
-    const loopLines = [
-      `for (int32_t ${inner.name} = 0; ${inner.name} < ${inner.extent}; ${inner.name}++) {`,
-      ...indent(em.lines, 1),
-      `  out[${outIndex}] = ${value};`,
-      "}",
-    ];
-    body.push(...nest(outer, loopLines, parallel, "#pragma omp simd"));
-  } else {
-    const accType = C_TYPE[reduction.dtype];
-    const identity = literal(reduction.dtype, reduction.identity);
-    const rows = outer.length > 0 && outer[outer.length - 1].extent % TILE_ROWS === 0 ? TILE_ROWS : 1;
-    const rowLoop = rows > 1 ? outer[outer.length - 1] : undefined;
-    const tileLines: string[] = [];
-    const accs = Array.from({ length: rows }, (_, u) => `s${u}`);
-    const rowBind = (u: number) => (rowLoop ? [`const int32_t ${rowLoop.name} = ${rowLoop.name}_0 + ${u};`] : []);
-    const step: string[] = [];
-    for (let u = 0; u < rows; u++) {
-      const em = new Emitter(`a${u}_`, inputTypes);
-      const next = combine(reduction.op, reduction.dtype, accs[u], exp, em);
-      step.push("{", ...indent([...rowBind(u), ...em.lines, `${accs[u]} = ${next};`], 1), "}");
+    const inner = loops[loops.length - 1];
+    const outer = loops.slice(0, -1);
+    if (!reduction) {
+      const em = new Emitter("t", inputTypes);
+      const value = em.emit(exp);
+      const loopLines = [
+        `for (int32_t ${inner.name} = 0; ${inner.name} < ${inner.extent}; ${inner.name}++) {`,
+        ...indent(em.lines, 1),
+        `  out[${outIndex}] = ${value};`,
+        "}",
+      ];
+      body.push(...nest(outer, loopLines, parallel, "#pragma omp simd"));
+    } else {
+      const accType = C_TYPE[reduction.dtype];
+      const identity = literal(reduction.dtype, reduction.identity);
+      const rows =
+        outer.length > 0 && outer[outer.length - 1].extent % TILE_ROWS === 0 ? TILE_ROWS : 1;
+      const rowLoop = rows > 1 ? outer[outer.length - 1] : undefined;
+      const tileLines: string[] = [];
+      const accs = Array.from({ length: rows }, (_, u) => `s${u}`);
+      const rowBind = (u: number) =>
+        rowLoop ? [`const int32_t ${rowLoop.name} = ${rowLoop.name}_0 + ${u};`] : [];
+      const step: string[] = [];
+      for (let u = 0; u < rows; u++) {
+        const em = new Emitter(`a${u}_`, inputTypes);
+        const next = combine(reduction.op, reduction.dtype, accs[u], exp, em);
+        step.push("{", ...indent([...rowBind(u), ...em.lines, `${accs[u]} = ${next};`], 1), "}");
+      }
+      const finish: string[] = [];
+      for (let u = 0; u < rows; u++) {
+        const em = new Emitter(`e${u}_`, inputTypes);
+        const value = em.emit(
+          (epilogue as AluExp).substitute({ acc: Alu.variable(reduction.dtype, accs[u]) }),
+        );
+        finish.push(
+          "{",
+          ...indent([...rowBind(u), ...em.lines, `out[${outIndex}] = (${outType})${value};`], 1),
+          "}",
+        );
+      }
+      tileLines.push(
+        `for (int32_t ${inner.name}_0 = 0; ${inner.name}_0 < ${inner.extent}; ${inner.name}_0 += ${TILE_LANES}) {`,
+        `  const int32_t lanes = ${inner.extent} - ${inner.name}_0 < ${TILE_LANES} ? ${inner.extent} - ${inner.name}_0 : ${TILE_LANES};`,
+        "  #pragma omp simd",
+        "  for (int32_t l = 0; l < lanes; l++) {",
+        `    const int32_t ${inner.name} = ${inner.name}_0 + l;`,
+        `    ${accType} ${accs.map((a) => `${a} = ${identity}`).join(", ")};`,
+        `    for (int32_t r = 0; r < ${reduction.size}; r++) {`,
+        ...indent(step, 3),
+        "    }",
+        ...indent(finish, 2),
+        "  }",
+        "}",
+      );
+      const outerLoops = rowLoop
+        ? [
+            ...outer.slice(0, -1),
+            { name: `${rowLoop.name}_0`, extent: rowLoop.extent, stride: 0, step: rows },
+          ]
+        : outer;
+      body.push(...nest(outerLoops, tileLines, parallel, ""));
     }
-    const finish: string[] = [];
-    for (let u = 0; u < rows; u++) {
-      const em = new Emitter(`e${u}_`, inputTypes);
-      const value = em.emit((epilogue as AluExp).substitute({ acc: Alu.variable(reduction.dtype, accs[u]) }));
-      finish.push("{", ...indent([...rowBind(u), ...em.lines, `out[${outIndex}] = (${outType})${value};`], 1), "}");
-    }
-    tileLines.push(
-      `for (int32_t ${inner.name}_0 = 0; ${inner.name}_0 < ${inner.extent}; ${inner.name}_0 += ${TILE_LANES}) {`,
-      `  const int32_t lanes = ${inner.extent} - ${inner.name}_0 < ${TILE_LANES} ? ${inner.extent} - ${inner.name}_0 : ${TILE_LANES};`,
-      "  #pragma omp simd",
-      "  for (int32_t l = 0; l < lanes; l++) {",
-      `    const int32_t ${inner.name} = ${inner.name}_0 + l;`,
-      `    ${accType} ${accs.map((a) => `${a} = ${identity}`).join(", ")};`,
-      `    for (int32_t r = 0; r < ${reduction.size}; r++) {`,
-      ...indent(step, 3),
-      "    }",
-      ...indent(finish, 2),
-      "  }",
-      "}",
-    );
-    const outerLoops = rowLoop
-      ? [...outer.slice(0, -1), { name: `${rowLoop.name}_0`, extent: rowLoop.extent, stride: 0, step: rows }]
-      : outer;
-    body.push(...nest(outerLoops, tileLines, parallel, ""));
-  }
   }
 
   const params = [`  ${outType}* restrict out = (${outType}*)(uintptr_t)args[0];`];
   for (const [gid, dtype] of [...inputTypes.entries()].sort((a, b) => a[0] - b[0])) {
-    params.push(`  const ${C_TYPE[dtype]}* restrict in${gid} = (const ${C_TYPE[dtype]}*)(uintptr_t)args[${gid + 1}];`);
+    params.push(
+      `  const ${C_TYPE[dtype]}* restrict in${gid} = (const ${C_TYPE[dtype]}*)(uintptr_t)args[${gid + 1}];`,
+    );
   }
   return [`void ${name}(const double* args) {`, ...params, ...indent(body, 1), "}"].join("\n");
 }
@@ -373,7 +400,8 @@ function gemmCall(plan: GemmPlan, parallel: boolean): string[] {
   const la = blasLayout(a, m, plan.k);
   const lb = blasLayout(b, plan.k, n);
   const ldc = m === 1 ? Math.max(n, 1) : out.rowStride;
-  if (!la || !lb) throw new Error("native backend: internal error, GEMM operand has no BLAS layout");
+  if (!la || !lb)
+    throw new Error("native backend: internal error, GEMM operand has no BLAS layout");
   const byRows = m >= 2 * GEMM_BLOCK || n < 2 * GEMM_BLOCK;
   const blocks = byRows ? Math.ceil(m / GEMM_BLOCK) : Math.ceil(n / (4 * GEMM_BLOCK));
   const span = byRows ? GEMM_BLOCK : 4 * GEMM_BLOCK;
@@ -408,14 +436,18 @@ function nest(
   if (loops.length === 0) {
     // A single loop: split it across threads directly (for a reduction, whole tiles).
     if (!parallel) return innerPragma ? [innerPragma, ...inner] : inner;
-    const pragma = innerPragma ? "#pragma omp parallel for simd schedule(static)" : "#pragma omp parallel for schedule(static)";
+    const pragma = innerPragma
+      ? "#pragma omp parallel for simd schedule(static)"
+      : "#pragma omp parallel for schedule(static)";
     return [pragma, ...inner];
   }
   const lines: string[] = [];
   if (parallel) lines.push(`#pragma omp parallel for collapse(${loops.length}) schedule(static)`);
   loops.forEach((loop, depth) => {
     const step = loop.step ?? 1;
-    lines.push(`${"  ".repeat(depth)}for (int32_t ${loop.name} = 0; ${loop.name} < ${loop.extent}; ${loop.name} += ${step}) {`);
+    lines.push(
+      `${"  ".repeat(depth)}for (int32_t ${loop.name} = 0; ${loop.name} < ${loop.extent}; ${loop.name} += ${step}) {`,
+    );
   });
   const pad = loops.length;
   if (innerPragma) lines.push(`${"  ".repeat(pad)}${innerPragma}`);

@@ -102,11 +102,13 @@ export function matchGemm(kernel: Kernel, loops: LoopInfo[], exp: AluExp): GemmP
   }
   if (rows.length > 1 || cols.length > 1 || batch.length > 1) return undefined;
   const counters = new Set(used.map((l) => l.name).concat("r"));
-  for (const a of [ix, iy]) for (const name of a.coef.keys()) if (!counters.has(name)) return undefined;
+  for (const a of [ix, iy])
+    for (const name of a.coef.keys()) if (!counters.has(name)) return undefined;
   const row = rows[0];
   const col = cols[0];
   const bat = batch[0];
-  const coefOf = (a: Affine, loop: LoopInfo | undefined) => (loop ? (a.coef.get(loop.name) ?? 0) : 0);
+  const coefOf = (a: Affine, loop: LoopInfo | undefined) =>
+    loop ? (a.coef.get(loop.name) ?? 0) : 0;
   const plan: GemmPlan = {
     batch: bat?.extent ?? 1,
     m: row?.extent ?? 1,
@@ -126,7 +128,11 @@ export function matchGemm(kernel: Kernel, loops: LoopInfo[], exp: AluExp): GemmP
       colStride: coefOf(iy, col),
       batchStride: coefOf(iy, bat),
     },
-    out: { rowStride: row?.stride ?? 0, colStride: col?.stride ?? 0, batchStride: bat?.stride ?? 0 },
+    out: {
+      rowStride: row?.stride ?? 0,
+      colStride: col?.stride ?? 0,
+      batchStride: bat?.stride ?? 0,
+    },
   };
   if (!blasLayout(plan.a, plan.m, plan.k) || !blasLayout(plan.b, plan.k, plan.n)) return undefined;
   if (!blasLayout({ ...plan.out, gid: -1, offset: 0 }, plan.m, plan.n)) return undefined;

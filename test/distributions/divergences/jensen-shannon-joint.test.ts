@@ -16,7 +16,7 @@ import {
   logNormal,
 } from "./reference.ts";
 
-await initEngine("wasm");
+await initEngine();
 
 /** log 2 plus float32 rounding: a float32 estimate at saturation reads fround(log 2) > log 2. */
 const LOG2_FLOAT32 = Math.LN2 + 1e-6;

@@ -10,7 +10,7 @@ import { type Array, grad, jit, numpy as np, random } from "../../../src/engine/
 import { keyFromSeed } from "../../../src/engine/prng.ts";
 import { type Gaussian1d, jensenShannonReference, logNormal } from "./reference.ts";
 
-await initEngine("wasm");
+await initEngine();
 
 const f32 = (v: number[]) => np.array(Float32Array.from(v));
 const f64 = (v: number[]) => f32(v).astype(np.float64);

@@ -5,7 +5,7 @@ import { initEngine } from "../../../src/engine/device.ts";
 import { numpy as np } from "../../../src/engine/jax.ts";
 import { klReference } from "./reference.ts";
 
-await initEngine("wasm");
+await initEngine();
 
 const f32 = (v: number[]) => np.array(Float32Array.from(v));
 

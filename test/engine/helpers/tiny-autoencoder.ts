@@ -1,12 +1,16 @@
 /**
- * Child process for test/engine/threads.test.ts: five jitted Adam steps of a tiny MLP
- * autoencoder on fixed data, with the Wasm thread count taken from DISENTANGLE_THREADS when
- * src/engine/jax.ts is imported. Prints one JSON line: the thread count, the number of
- * kernels sent to worker threads, the loss trajectory and the final parameters, all as
- * float32 bit patterns (hex).
+ * Child process for test/engine/threads.test.ts: jitted Adam steps of a small MLP autoencoder
+ * on fixed data, on the device of DISENTANGLE_DEVICE (default: the engine's default) with the
+ * thread count of DISENTANGLE_THREADS, both read when the engine is first imported.
+ * HELPER_STEPS (default 5), HELPER_LR (default 1e-2) and HELPER_WIDTHS (default 32,64,8,64,32; wider layers make the
+ * native backend split kernels across threads) size the run. Prints one JSON line: the device,
+ * the thread count, the number of kernels sent to Wasm worker threads, the loss trajectory
+ * as float32 bit patterns (hex) and the SHA-256 of each final parameter leaf's bytes.
  */
+import { createHash } from "node:crypto";
 import { type AdamState, adamInit, adamUpdate } from "../../../src/engine/adam.ts";
 import { type DenseParams, dense } from "../../../src/engine/dense.ts";
+import { initEngine } from "../../../src/engine/device.ts";
 import { initDense } from "../../../src/engine/init.ts";
 import {
   jit,
@@ -29,9 +33,11 @@ NodeWebWorker.prototype.postMessage = function (this: NodeWebWorker, message, tr
   post.call(this, message, transfer);
 };
 
+const engine = await initEngine();
 type Params = { encoder: DenseParams[]; decoder: DenseParams[] };
 const BATCH = 64;
-const WIDTHS = [32, 64, 8, 64, 32];
+const WIDTHS = (process.env.HELPER_WIDTHS ?? "32,64,8,64,32").split(",").map(Number);
+const STEPS = Number(process.env.HELPER_STEPS ?? 5);
 
 const keys = splitKey(keyFromSeed(7), 5);
 const layers = [0, 1, 2, 3].map((i) => initDense(keys[i], WIDTHS[i], WIDTHS[i + 1]));
@@ -49,7 +55,7 @@ const loss = (p: Params, data: Tensor): Tensor => {
   return np.mean(np.square(reconstruction.sub(data)));
 };
 const lossAndGrad = valueAndGrad(loss);
-const config = { lr: 1e-2, clipGradNorm: 1, weightDecay: 1e-3 };
+const config = { lr: Number(process.env.HELPER_LR ?? 1e-2), clipGradNorm: 1, weightDecay: 1e-3 };
 const step = jit((p: Params, opt: AdamState<Params>, data: Tensor) => {
   const [value, grads] = lossAndGrad(tree.ref(p), data);
   const next = adamUpdate(p, grads, opt, config);
@@ -60,16 +66,23 @@ const hex = (data: ArrayBufferView) =>
   Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString("hex");
 let state = { params, opt: adamInit(params) };
 const losses: string[] = [];
-for (let i = 0; i < 5; i++) {
+for (let i = 0; i < STEPS; i++) {
   const out = step(state.params, state.opt, x.ref);
   state = { params: out.params, opt: out.opt };
   // Asynchronous reads: a synchronous read would force kernels onto the main thread.
   losses.push(hex(await out.value.data()));
 }
 const bytes: string[] = [];
-for (const leaf of tree.leaves(state.params) as Tensor[]) bytes.push(hex(await leaf.data()));
+for (const leaf of tree.leaves(state.params) as Tensor[]) {
+  const data = await leaf.data();
+  bytes.push(
+    createHash("sha256")
+      .update(new Uint8Array(data.buffer, data.byteOffset, data.byteLength))
+      .digest("hex"),
+  );
+}
 tree.dispose([state.opt, x]);
 step.dispose();
 process.stdout.write(
-  `${JSON.stringify({ threads: configuredThreads, kernelMessages, losses, params: bytes })}\n`,
+  `${JSON.stringify({ device: engine.device, threads: configuredThreads, kernelMessages, losses, params: bytes })}\n`,
 );
