@@ -1,9 +1,11 @@
 /**
  * Kernel-level profile of a jitted step with jax-js's profiler (performance.measure
  * entries, one per dispatched Wasm kernel). Exact only with 1 thread: with workers the
- * measure covers the dispatch, not the kernel's run.
+ * measure covers the dispatch, not the kernel's run. On the native device, the backend's own
+ * kernel timer instead ({@link profileNative}).
  */
 import { profiler } from "../src/engine/jax.ts";
+import type { NativeBackend } from "../src/engine/native/backend.ts";
 
 export type KernelKind = "matmul" | "reduce" | "copy" | "elementwise" | "routine";
 
@@ -121,6 +123,47 @@ export function formatProfile(p: Profile, top: number): string {
         : `${k.kind} size=${k.size}${k.reduction > 1 ? ` red=${k.reduction}` : ""} ${k.exp.slice(0, 110)}`;
     lines.push(
       `  ${k.msPerStep.toFixed(2).padStart(7)} ms ${k.calls.toFixed(0).padStart(2)}x ${what}`,
+    );
+  }
+  return lines.join("\n");
+}
+
+/**
+ * Per-kernel table of the native backend's own timer over `steps` steps: every compiled
+ * kernel call, timed around the call (kernels run synchronously, so this is exact at any
+ * thread count). Not counted: kernels still running on Wasm, and routines.
+ */
+export async function profileNative(
+  backend: NativeBackend,
+  step: () => Promise<unknown>,
+  steps: number,
+  top: number,
+): Promise<string> {
+  const before = new Map(backend.profile().map((k) => [k.name, k]));
+  const wasOn = backend.profiling;
+  backend.profiling = true;
+  const t0 = performance.now();
+  for (let i = 0; i < steps; i++) await step();
+  const msPerStep = (performance.now() - t0) / steps;
+  backend.profiling = wasOn;
+  const kernels = backend
+    .profile()
+    .map((k) => ({
+      ...k,
+      calls: (k.calls - (before.get(k.name)?.calls ?? 0)) / steps,
+      ms: (k.ms - (before.get(k.name)?.ms ?? 0)) / steps,
+    }))
+    .filter((k) => k.calls > 0)
+    .sort((a, b) => b.ms - a.ms);
+  const sgemm = kernels.filter((k) => k.source.includes("cblas_sgemm"));
+  const sum = (ks: typeof kernels) => ks.reduce((s, k) => s + k.ms, 0);
+  const lines = [
+    `profile (native): step ${msPerStep.toFixed(1)} ms, kernels ${sum(kernels).toFixed(1)} ms in ${Math.round(kernels.reduce((s, k) => s + k.calls, 0))} calls, of which sgemm ${sum(sgemm).toFixed(1)} ms`,
+  ];
+  for (const k of kernels.slice(0, top)) {
+    const kind = k.source.includes("cblas_sgemm") ? "sgemm " : "kernel";
+    lines.push(
+      `  ${k.ms.toFixed(2).padStart(7)} ms ${k.calls.toFixed(0).padStart(2)}x ${kind} ${k.kernel.replace(/\s+/g, " ").slice(0, 110)}`,
     );
   }
   return lines.join("\n");

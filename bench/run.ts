@@ -1,26 +1,35 @@
 /**
  * `npm run bench`: img/s of one Adam training step (batch 64) of the two reference nets,
- * ours (jax-js on Wasm, the project's modules) beside an equivalent PyTorch step
+ * ours (the project's modules on jax-js, on each engine device: native, the kernels compiled
+ * to C with OpenBLAS for plain matmuls, and wasm) beside an equivalent PyTorch step
  * (bench/torch_step.py), at 1 and 2 threads. Every measurement runs in its own child
- * process (the engine's thread count is fixed when it loads); PyTorch gets its best
- * settings: torch.set_num_threads(N) with OPENBLAS_NUM_THREADS=1.
+ * process (the engine's device and thread count are fixed when it loads); PyTorch gets its
+ * best settings: torch.set_num_threads(N) with OPENBLAS_NUM_THREADS=1.
  *
- * Prints per net and thread count
- *   conv-vae threads=1 ours=... img/s torch=... img/s ratio=... step=... GFLOP/s matmul=... GFLOP/s
- * where step is the step's effective matmul GFLOP/s (bench/nets.ts) and matmul the engine's
- * best matmul GFLOP/s on that net's shapes, measured in the same child; and writes the same
- * to bench/results/latest.json.
+ * First measures the machine's FP32 FMA peak per core (bench/fma_peak.ts, one thread) and
+ * prints
+ *   fma peak: ... GFLOP/s per core (AVX-512 vfmadd on zmm, ...)
+ * then per net, thread count and device
+ *   conv-vae threads=1 device=native ours=... img/s torch=... img/s ratio=... step=... GFLOP/s (xx% of FMA peak) matmul=... GFLOP/s
+ * where step is the step's effective matmul GFLOP/s (bench/nets.ts), the percentage is of
+ * threads x the per-core peak, and matmul the engine's best matmul GFLOP/s on that net's
+ * shapes, measured in the same child on the same device; and writes the same (the peak
+ * included) to bench/results/latest.json. The PyTorch figure is shared by a net's devices.
  *
- * Options: --threads=1,2  --nets=conv-burgess,mlp-chen  --warmup=3 --rounds=3 --steps=10
- *          --repeat=3 (child runs per engine, ours and PyTorch alternating; the fastest of
- *          each counts, so a slow spell of a shared machine does not land on one side only)
- *          --profile (kernel table of our 1-thread steps)  --no-torch
+ * Options: --threads=1,2  --nets=conv-burgess,mlp-chen  --devices=native,wasm
+ *          --warmup=3 --rounds=3 --steps=10
+ *          --repeat=3 (child runs per engine and device, ours-native, ours-wasm and PyTorch
+ *          alternating; the fastest of each counts, so a slow spell of a shared machine does
+ *          not land on one side only)
+ *          --profile (kernel table of our 1-thread steps, per device)  --no-torch
  * Env: BENCH_PYTHON (default /usr/bin/python3, Debian's PyTorch).
  */
 import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { measureFmaPeak } from "./fma_peak.ts";
 import { BATCH, BENCH_NETS, type BenchNet, stepFlops } from "./nets.ts";
 import type { OursResult } from "./ours_step.ts";
 
@@ -53,6 +62,17 @@ for (const net of nets) {
   if (!BENCH_NETS.includes(net)) {
     console.error(
       `bench: --nets: unknown net ${JSON.stringify(net)}: expected ${BENCH_NETS.join(", ")}`,
+    );
+    process.exit(2);
+  }
+}
+const DEVICES = ["native", "wasm"] as const;
+type OursDevice = (typeof DEVICES)[number];
+const devices = [...new Set(option("devices", DEVICES.join(",")).split(","))] as OursDevice[];
+for (const device of devices) {
+  if (!DEVICES.includes(device)) {
+    console.error(
+      `bench: --devices: unknown device ${JSON.stringify(device)}: expected ${DEVICES.join(", ")}`,
     );
     process.exit(2);
   }
@@ -100,15 +120,31 @@ function torchStatus(): string | undefined {
 const torchSkip = torchStatus();
 if (torchSkip) console.log(`bench: torch ${torchSkip}`);
 
+// The ceiling of every matmul: one core's FMA peak, measured here on the parent's one thread
+// before any child runs; N threads are credited with N times it.
+const fmaPeak = measureFmaPeak();
+const peakPerCore = "missing" in fmaPeak ? null : fmaPeak.gflopsPerCore;
+console.log(
+  "missing" in fmaPeak
+    ? `fma peak: n/a (${fmaPeak.missing.split("\n")[0]})`
+    : `fma peak: ${fmaPeak.gflopsPerCore.toFixed(1)} GFLOP/s per core (${fmaPeak.instructions}, ${fmaPeak.accumulators} accumulators x ${fmaPeak.lanes} lanes; best of ${fmaPeak.trials.length} runs of 0.3 s on 1 thread; N threads: N x this)`,
+);
+
 interface Row {
   net: BenchNet;
   label: string;
   threads: number;
+  device: OursDevice;
   oursImgPerS: number;
   torchImgPerS: number | null;
   ratio: number | null;
   stepGflops: number;
   torchStepGflops: number | null;
+  /** threads x the per-core FMA peak (null when it could not be measured). */
+  peakGflops: number | null;
+  /** stepGflops / peakGflops, and PyTorch's. */
+  stepPeakFraction: number | null;
+  torchStepPeakFraction: number | null;
   engineMatmulGflops: number;
   ours: OursResult;
   torch: TorchResult | null;
@@ -126,17 +162,26 @@ interface TorchResult {
 const fastest = <T extends { msPerStep: number }>(results: T[]): T =>
   results.reduce((best, r) => (r.msPerStep < best.msPerStep ? r : best));
 
+// This workplace pins OpenBLAS to its Haswell kernels for old builds' sake; Debian bookworm's
+// OpenBLAS picks the CPU's own (AVX-512) kernels correctly and runs 1.4x faster (64 -> 91
+// GFLOP/s on a 1024^3 matmul). Both sides load the same library (PyTorch's BLAS, the native
+// backend's sgemm), so both children run without the pin and with one BLAS thread (the native
+// backend sets that itself too; the variable also keeps OpenBLAS from starting its pool).
+const OPENBLAS_UNSET = ["OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"];
+
 const rows: Row[] = [];
 const fmt = (v: number) => v.toFixed(0);
+const percent = (v: number | null) => (v === null ? "n/a" : `${(100 * v).toFixed(0)}%`);
 for (const threads of threadCounts) {
   for (const net of nets) {
     const stepArgs = [String(warmup), String(rounds), String(steps)];
-    const oursRuns: OursResult[] = [];
+    const oursRuns = new Map<OursDevice, OursResult[]>(devices.map((d) => [d, []]));
     const torchRuns: TorchResult[] = [];
     for (let run = 0; run < repeat; run++) {
-      oursRuns.push(
-        runChild(
-          `ours ${net} threads=${threads}`,
+      for (const device of devices) {
+        const what = `ours ${net} threads=${threads} device=${device}`;
+        const result = runChild(
+          what,
           process.execPath,
           [
             "--import",
@@ -146,9 +191,19 @@ for (const threads of threadCounts) {
             ...stepArgs,
             ...(profile && threads === 1 && run === 0 ? ["--profile"] : []),
           ],
-          { DISENTANGLE_THREADS: String(threads) },
-        ) as OursResult,
-      );
+          {
+            DISENTANGLE_DEVICE: device,
+            DISENTANGLE_THREADS: String(threads),
+            OPENBLAS_NUM_THREADS: "1",
+          },
+          OPENBLAS_UNSET,
+        ) as OursResult;
+        if (result.device !== device) {
+          console.error(`bench: ${what} ran on device ${result.device}`);
+          process.exit(1);
+        }
+        oursRuns.get(device)?.push(result);
+      }
       if (torchSkip) continue;
       torchRuns.push(
         runChild(
@@ -159,45 +214,67 @@ for (const threads of threadCounts) {
             OPENBLAS_NUM_THREADS: "1",
             OMP_NUM_THREADS: String(threads),
           },
-          // This workplace pins OpenBLAS to its Haswell kernels for old builds' sake; Debian
-          // bookworm's OpenBLAS picks the CPU's own (AVX-512) kernels correctly and runs
-          // 1.4x faster (64 -> 91 GFLOP/s on a 1024^3 matmul), so PyTorch gets that.
-          ["OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"],
+          OPENBLAS_UNSET,
         ) as TorchResult,
       );
     }
-    const ours = fastest(oursRuns);
     const torch = torchSkip ? null : fastest(torchRuns);
     const flops = stepFlops(net);
-    const oursImgPerS = (BATCH * 1000) / ours.msPerStep;
     const torchImgPerS = torch ? (BATCH * 1000) / torch.msPerStep : null;
-    const row: Row = {
-      net,
-      label: LABEL[net],
-      threads,
-      oursImgPerS,
-      torchImgPerS,
-      ratio: torchImgPerS ? oursImgPerS / torchImgPerS : null,
-      stepGflops: flops / ours.msPerStep / 1e6,
-      torchStepGflops: torch ? flops / torch.msPerStep / 1e6 : null,
-      engineMatmulGflops: Math.max(...ours.matmul.map((m) => m.gflops)),
-      ours,
-      torch,
-      runs: {
-        ours: oursRuns.map((r) => r.msPerStep),
-        torch: torchRuns.map((r) => r.msPerStep),
-      },
-    };
-    rows.push(row);
+    const torchStepGflops = torch ? flops / torch.msPerStep / 1e6 : null;
+    const peakGflops = peakPerCore === null ? null : threads * peakPerCore;
+    for (const device of devices) {
+      const runs = oursRuns.get(device) ?? [];
+      const ours = fastest(runs);
+      const oursImgPerS = (BATCH * 1000) / ours.msPerStep;
+      const stepGflops = flops / ours.msPerStep / 1e6;
+      const row: Row = {
+        net,
+        label: LABEL[net],
+        threads,
+        device,
+        oursImgPerS,
+        torchImgPerS,
+        ratio: torchImgPerS ? oursImgPerS / torchImgPerS : null,
+        stepGflops,
+        torchStepGflops,
+        peakGflops,
+        stepPeakFraction: peakGflops === null ? null : stepGflops / peakGflops,
+        torchStepPeakFraction:
+          peakGflops === null || torchStepGflops === null ? null : torchStepGflops / peakGflops,
+        engineMatmulGflops: Math.max(...ours.matmul.map((m) => m.gflops)),
+        ours,
+        torch,
+        runs: {
+          ours: runs.map((r) => r.msPerStep),
+          torch: torchRuns.map((r) => r.msPerStep),
+        },
+      };
+      rows.push(row);
+      const compiledWhileTiming = Math.max(
+        ...runs.map((r) => r.native?.programsLoadedWhileTiming ?? 0),
+      );
+      console.log(
+        `${row.label} threads=${threads} device=${device} ours=${fmt(oursImgPerS)} img/s torch=${torchImgPerS === null ? "n/a" : fmt(torchImgPerS)} img/s` +
+          ` ratio=${row.ratio === null ? "n/a" : row.ratio.toFixed(2)} step=${stepGflops.toFixed(1)} GFLOP/s (${percent(row.stepPeakFraction)} of FMA peak)` +
+          ` matmul=${row.engineMatmulGflops.toFixed(1)} GFLOP/s` +
+          (torch && torch.blas !== "openblas" ? ` (torch on ${torch.blas})` : "") +
+          (compiledWhileTiming > 0
+            ? ` (native kernels compiled while timing: raise --warmup)`
+            : "") +
+          (repeat > 1
+            ? ` runs(ms/step): ours ${row.runs.ours.map(fmt).join(",")}` +
+              (torch ? ` torch ${row.runs.torch.map(fmt).join(",")}` : "")
+            : ""),
+      );
+    }
+  }
+}
+
+for (const row of rows) {
+  if (row.peakGflops !== null && row.engineMatmulGflops > row.peakGflops) {
     console.log(
-      `${row.label} threads=${threads} ours=${fmt(oursImgPerS)} img/s torch=${torchImgPerS === null ? "n/a" : fmt(torchImgPerS)} img/s` +
-        ` ratio=${row.ratio === null ? "n/a" : row.ratio.toFixed(2)} step=${row.stepGflops.toFixed(1)} GFLOP/s` +
-        ` matmul=${row.engineMatmulGflops.toFixed(1)} GFLOP/s` +
-        (torch && torch.blas !== "openblas" ? ` (torch on ${torch.blas})` : "") +
-        (repeat > 1
-          ? ` runs(ms/step): ours ${row.runs.ours.map(fmt).join(",")}` +
-            (torch ? ` torch ${row.runs.torch.map(fmt).join(",")}` : "")
-          : ""),
+      `bench: note: ${row.label} threads=${row.threads} device=${row.device} matmul ${row.engineMatmulGflops.toFixed(1)} GFLOP/s is above threads x the FMA peak (${row.peakGflops.toFixed(1)}): the peak was measured while the machine was busy`,
     );
   }
 }
@@ -206,6 +283,22 @@ const out = join(here, "results", "latest.json");
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(
   out,
-  `${JSON.stringify({ date: new Date().toISOString(), batch: BATCH, warmup, rounds, steps, repeat, torch: torchSkip ?? "ok", rows }, null, 2)}\n`,
+  `${JSON.stringify(
+    {
+      date: new Date().toISOString(),
+      cpu: cpus()[0]?.model ?? "unknown",
+      batch: BATCH,
+      warmup,
+      rounds,
+      steps,
+      repeat,
+      devices,
+      torch: torchSkip ?? "ok",
+      fmaPeak,
+      rows,
+    },
+    null,
+    2,
+  )}\n`,
 );
 console.log(`bench: wrote ${out}`);
