@@ -7,30 +7,28 @@
  *   count of one Array object. 0 means it was consumed; a second consumption throws
  *   `UseAfterFreeError`.
  * - {@link liveArrayCount}: the number of device buffers the backend holds. jax-js keeps them
- *   in a private map (`#buffers` of the Wasm/CPU backend) and exports neither `getBackend` nor
- *   a count, so this module mirrors that bookkeeping: it wraps the backend's three public
- *   bookkeeping methods (`malloc`, `incRef`, `decRef`, part of the documented `Backend`
- *   interface, through which the library's arrays, jit programs and worker dispatches all go)
- *   and keeps its own slot -> reference count map. The backend object itself is reached
- *   through `Array.prototype._put(backend)`, the one method in jax-js's public typings that
- *   receives a backend (`devicePut(x, device)` calls it with `getBackend(device)`). The
- *   least fragile route we found: no import of hashed internal chunk files, no private
- *   fields; if a jax-js upgrade breaks it, `installTracker` throws with a clear message.
+ *   in a private map (`#buffers` of each backend) and keep no count, so this module mirrors
+ *   that bookkeeping: it wraps the backend's three public bookkeeping methods (`malloc`,
+ *   `incRef`, `decRef`, part of the documented `Backend` interface, through which the
+ *   library's arrays, jit programs and worker dispatches all go) and keeps its own slot ->
+ *   reference count map. The backend object comes from `getBackend`, which the project's
+ *   jax-js patch exports (`@jax-js/jax/backend`).
  *
  * What the count means: buffers, not Array objects. An Array whose value is still a lazy
  * constant expression (e.g. `np.zeros`, or a small array of equal values) owns no buffer;
  * several Arrays may share one buffer (reshapes, slices of a realised array); a pending
  * (unrealised) operation holds its input and output buffers. Buffers allocated before this
- * module was first imported are not counted. Only the default device's backend at import time
- * (Wasm in the tests) is tracked.
+ * module was first imported are not counted. Only the engine's device (the one `initEngine()`
+ * picks: DISENTANGLE_DEVICE, else native where a C compiler is found) is tracked.
  */
 import assert from "node:assert/strict";
+import { getBackend } from "@jax-js/jax/backend";
+import { initEngine } from "../../src/engine/device.ts";
 import {
   Array,
   blockUntilReady,
   type Device,
   defaultDevice,
-  devicePut,
   numpy as np,
 } from "../../src/engine/jax.ts";
 
@@ -46,36 +44,13 @@ interface SlotBackend {
 const slots = new Map<number, [number, number]>();
 let tracked: SlotBackend | undefined;
 
-async function captureBackend(device: Device): Promise<SlotBackend> {
-  const proto = Array.prototype as unknown as {
-    _put(this: Array, backend: SlotBackend): Promise<Array>;
-  };
-  const original = proto._put;
-  if (typeof original !== "function") {
-    throw new Error("ownership helper: jax-js no longer has Array.prototype._put; update it");
+/** The backend of `device`, through the `getBackend` that the project's jax-js patch exports. */
+function captureBackend(device: Device): SlotBackend {
+  const backend = getBackend(device) as unknown as SlotBackend;
+  if (backend.type !== device) {
+    throw new Error(`ownership helper: getBackend("${device}") returned a ${backend.type} backend`);
   }
-  let captured: SlotBackend | undefined;
-  proto._put = function (backend) {
-    captured ??= backend;
-    return original.call(this, backend);
-  };
-  try {
-    // A buffer-backed probe (distinct values), so that _put really is called.
-    const moved = await devicePut(np.array(new Float32Array([0, 1])), device);
-    moved.dispose();
-  } finally {
-    proto._put = original;
-  }
-  if (
-    captured === undefined ||
-    captured.type !== device ||
-    typeof captured.malloc !== "function" ||
-    typeof captured.incRef !== "function" ||
-    typeof captured.decRef !== "function"
-  ) {
-    throw new Error(`ownership helper: could not reach jax-js's ${device} backend through _put`);
-  }
-  return captured;
+  return backend;
 }
 
 /** Wraps the backend's bookkeeping (once per process; idempotent). */
@@ -84,7 +59,7 @@ export async function installTracker(device: Device = defaultDevice()): Promise<
     assert.equal(tracked.type, device, "ownership helper: tracks one device per process");
     return;
   }
-  const backend = await captureBackend(device);
+  const backend = captureBackend(device);
   const malloc = backend.malloc.bind(backend);
   const incRef = backend.incRef.bind(backend);
   const decRef = backend.decRef.bind(backend);
@@ -110,6 +85,8 @@ export async function installTracker(device: Device = defaultDevice()): Promise<
   tracked = backend;
 }
 
+// The engine picks the device (DISENTANGLE_DEVICE, else native where a C compiler is found).
+await initEngine();
 await installTracker();
 
 /** Device buffers alive now (allocated since this module was imported). */

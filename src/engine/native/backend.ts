@@ -44,8 +44,8 @@ interface KernelEntry {
   /** The jax-js kernel, printed in a profile. */
   kernel: Kernel;
   fn?: KernelFunction;
-  /** Runs on the Wasm backend before it was compiled. */
-  fallbackRuns: number;
+  /** Where it runs (see {@link placement}). */
+  placement: "native" | "wasm";
   /** Its program did not compile: it runs on Wasm for good. */
   failed?: boolean;
   /** Calls and total ms, counted when profiling is on. */
@@ -67,11 +67,31 @@ interface Queued {
 
 /** Largest number of kernel inputs (the argument table is one Float64Array). */
 const MAX_ARGS = 128;
-/** New kernels in one flush that are compiled at once (a jitted program's first run). */
-const COMPILE_BATCH = 8;
-/** Kernels run on Wasm that are then compiled together, or runs of one kernel that trigger it. */
-const WARM_KERNELS = 48;
-const WARM_RUNS = 4;
+/**
+ * Kernels with less work than this (output elements x reduction length) run on jax-js's Wasm
+ * backend, the rest as native code. A compile costs ~0.3 s, which a small kernel never earns
+ * back, and code that makes many one-off small kernels (eager steps, a function traced for
+ * many shapes) would otherwise spend its time in the compiler. The placement depends on the
+ * kernel only, so results never depend on what ran before. DISENTANGLE_NATIVE_MIN_WORK
+ * overrides it (0: every kernel native, as the backend's own tests run).
+ */
+const NATIVE_MIN_WORK = nativeMinWork(process.env.DISENTANGLE_NATIVE_MIN_WORK);
+
+function nativeMinWork(value: string | undefined): number {
+  if (value === undefined || value === "") return 1 << 14;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) {
+    throw new RangeError(
+      `DISENTANGLE_NATIVE_MIN_WORK=${value}: expected a whole number >= 0 (work below which kernels run on Wasm)`,
+    );
+  }
+  return n;
+}
+
+/** Where a kernel runs: native code, or Wasm when it is small (see {@link NATIVE_MIN_WORK}). */
+function placement(kernel: Kernel): "native" | "wasm" {
+  return kernel.size * (kernel.reduction?.size ?? 1) >= NATIVE_MIN_WORK ? "native" : "wasm";
+}
 /** Freed memory kept for reuse at most; beyond it buffers go back to the system. */
 const MAX_POOLED_BYTES = 1 << 30;
 /** Queued dispatches that force a flush, bounding the memory held by queued buffers. */
@@ -121,8 +141,6 @@ export class NativeBackend implements Backend {
   readonly #pool = new Map<number, number[]>();
   #pooledBytes = 0;
   #queue: Queued[] = [];
-  /** Kernels run on Wasm and not compiled yet (see {@link flush}). */
-  readonly #warm = new Set<KernelEntry>();
   #wasm: Backend | undefined;
   /** Kernels by jax-js's structural hash, then by their C body (equal bodies share a function). */
   readonly #byHash = new Map<bigint, KernelEntry>();
@@ -231,7 +249,7 @@ export class NativeBackend implements Backend {
           name,
           source: body.replace("void KERNEL(", `void ${name}(`),
           kernel,
-          fallbackRuns: 0,
+          placement: placement(kernel),
           calls: 0,
           ms: 0,
         };
@@ -259,20 +277,20 @@ export class NativeBackend implements Backend {
 
   /** Builds every queued kernel not built yet (one program), then runs the queue in order. */
   /**
-   * Runs the queue in order. New kernels are compiled in one program when the queue brings
-   * at least {@link COMPILE_BATCH} of them (a jitted program's first run); a few new kernels
-   * at a time (eager operations) first run on jax-js's Wasm backend and are compiled together
-   * once {@link WARM_KERNELS} of them have run or one has run {@link WARM_RUNS} times. The
-   * rule counts, never times, so which kernel runs where is the same on every run.
+   * Runs the queue in order, first compiling (in one program) every native kernel in it that
+   * is not built yet. Where a kernel runs is fixed by the kernel alone (see {@link placement}),
+   * so a computation gives the same bits every time it runs, in this process or the next.
    */
   flush(): void {
     if (this.#queue.length === 0) return;
     const queue = this.#queue;
     this.#queue = [];
-    const pending = new Set<KernelEntry>();
-    for (const { exe } of queue)
-      if (exe.data && !exe.data.fn && !exe.data.failed) pending.add(exe.data);
-    if (pending.size >= COMPILE_BATCH) this.#build([...pending, ...this.#warm]);
+    const unbuilt = new Set<KernelEntry>();
+    for (const { exe } of queue) {
+      const entry = exe.data;
+      if (entry && entry.placement === "native" && !entry.fn && !entry.failed) unbuilt.add(entry);
+    }
+    if (unbuilt.size > 0) this.#build([...unbuilt]);
     for (const { exe, inputs, outputs } of queue) {
       const entry = exe.data;
       if (entry?.fn) this.#runKernel(entry, inputs, outputs);
@@ -281,16 +299,12 @@ export class NativeBackend implements Backend {
       for (const slot of inputs) this.decRef(slot);
       for (const slot of outputs) this.decRef(slot);
     }
-    const hot = [...this.#warm].some((entry) => entry.fallbackRuns >= WARM_RUNS);
-    if (this.#warm.size >= WARM_KERNELS || hot) this.#build([...this.#warm]);
   }
 
-  /** Runs a kernel on the Wasm backend over copies of its buffers (see {@link flush}). */
+  /** Runs a kernel on the Wasm backend over copies of its buffers (see {@link placement}). */
   #runOnWasm(entry: KernelEntry, inputs: number[], outputs: number[]): void {
     const wasm = this.#wasm ?? getBackend("wasm");
     this.#wasm = wasm;
-    if (!entry.failed) this.#warm.add(entry);
-    entry.fallbackRuns++;
     const wasmInputs = inputs.map((slot) =>
       wasm.malloc(this.#buffer(slot).size, this.#copyOut(slot)),
     );
@@ -310,7 +324,6 @@ export class NativeBackend implements Backend {
   }
 
   #build(entries: KernelEntry[]): void {
-    this.#warm.clear();
     const header = this.#blas ? `#define DJ_BLAS 1\n${this.#prelude}` : this.#prelude;
     const source = [header, ...entries.map((e) => e.source)].join("\n\n");
     let lib: koffi.IKoffiLib;

@@ -177,9 +177,9 @@ class Emitter {
       case "Atan":
         return math("atan");
       case "Exp":
-        return math("exp");
+        return e.dtype === "float32" ? `dj_expf(${s(0)})` : math("exp");
       case "Log":
-        return math("log");
+        return e.dtype === "float32" ? `dj_logf(${s(0)})` : math("log");
       case "Erf":
         return math("erf");
       case "Erfc":

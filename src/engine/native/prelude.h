@@ -58,3 +58,63 @@ extern void cblas_sgemm(int order, int transA, int transB, int m, int n, int k, 
 extern void openblas_set_num_threads(int threads);
 __attribute__((constructor)) static void dj_blas_single_thread(void) { openblas_set_num_threads(1); }
 #endif
+
+/* exp and log in float32 written so the compiler vectorises them (glibc's expf/logf vectorise
+ * only under -ffast-math). Cody-Waite range reduction and the minimax polynomials of Cephes'
+ * expf.c / logf.c (S. Moshier), about 1 ulp; branch-free, so SIMD lanes and the scalar tail
+ * compute every element identically. Overflow gives inf, underflow 0 (subnormal results are
+ * kept), NaN stays NaN, log of a negative number is NaN and log(0) = -inf. */
+static inline float dj_pow2i(int32_t k) {
+  uint32_t bits = (uint32_t)(k + 127) << 23;
+  float f;
+  memcpy(&f, &bits, sizeof f);
+  return f;
+}
+static inline float dj_expf(float x) {
+  const float hi = 88.72283935546875f, lo = -103.97207708f;
+  float xc = x > hi ? hi : x;
+  xc = xc < lo ? lo : xc;
+  const float k = __builtin_floorf(xc * 1.44269504088896341f + 0.5f);
+  float r = xc - k * 0.693359375f;
+  r = r - k * -2.12194440e-4f;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  const float e = p * (r * r) + r + 1.0f;
+  const int32_t ki = (int32_t)k;
+  const int32_t k1 = ki / 2;
+  const float y = e * dj_pow2i(k1) * dj_pow2i(ki - k1);
+  return x > hi ? INFINITY : (x < lo ? 0.0f : y);
+}
+static inline float dj_logf(float x) {
+  uint32_t bits;
+  const int small = x < 1.17549435e-38f;
+  const float xs = small ? x * 8388608.0f : x;
+  memcpy(&bits, &xs, sizeof bits);
+  int32_t e = (int32_t)((bits >> 23) & 0xff) - 126 - (small ? 23 : 0);
+  const uint32_t mbits = (bits & 0x007fffffu) | 0x3f000000u;
+  float m;
+  memcpy(&m, &mbits, sizeof m);
+  const int below = m < 0.707106781186547524f;
+  e = below ? e - 1 : e;
+  m = below ? m + m - 1.0f : m - 1.0f;
+  const float z = m * m;
+  float p = 7.0376836292e-2f;
+  p = p * m + -1.1514610310e-1f;
+  p = p * m + 1.1676998740e-1f;
+  p = p * m + -1.2420140846e-1f;
+  p = p * m + 1.4249322787e-1f;
+  p = p * m + -1.6668057665e-1f;
+  p = p * m + 2.0000714765e-1f;
+  p = p * m + -2.4999993993e-1f;
+  p = p * m + 3.3333331174e-1f;
+  const float fe = (float)e;
+  float y = m * z * p;
+  y = y + fe * -2.12194440e-4f;
+  y = y - 0.5f * z;
+  const float result = m + y + fe * 0.693359375f;
+  return x != x || x < 0.0f ? NAN : (x == 0.0f ? -INFINITY : (x == INFINITY ? INFINITY : result));
+}
