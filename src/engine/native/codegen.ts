@@ -141,9 +141,8 @@ class Emitter {
       case "Mul":
         return e.dtype === "bool" ? `(${s(0)} & ${s(1)})` : `(${t})(${s(0)} * ${s(1)})`;
       case "Idiv":
-        return float ? `trunc${suffix}(${s(0)} / ${s(1)})` : `(${t})(${s(0)} / ${s(1)})`;
       case "Mod":
-        return float ? `fmod${suffix}(${s(0)}, ${s(1)})` : `(${t})(${s(0)} % ${s(1)})`;
+        return this.#divide(e);
       case "Min":
         return float
           ? `dj_min${suffix}(${s(0)}, ${s(1)})`
@@ -216,6 +215,26 @@ class Emitter {
     }
   }
 
+  /**
+   * Idiv/Mod. A divisor that is a positive constant (every index computation) is a plain C
+   * `/` or `%`, which the compiler strength-reduces; otherwise integer division goes through
+   * the prelude's checked helpers (no SIGFPE on a zero divisor).
+   */
+  #divide(e: AluExp): string {
+    const [a, b] = [this.emit(e.src[0]), this.emit(e.src[1])];
+    const t = C_TYPE[e.dtype];
+    if (isFloat(e.dtype)) {
+      const suffix = e.dtype === "float32" ? "f" : "";
+      return e.op === "Idiv" ? `trunc${suffix}(${a} / ${b})` : `fmod${suffix}(${a}, ${b})`;
+    }
+    const divisor = e.src[1];
+    if (divisor.op === "Const" && (divisor.arg as number) > 0) {
+      return `(${t})(${a} ${e.op === "Idiv" ? "/" : "%"} ${b})`;
+    }
+    const kind = e.dtype === "uint32" ? "u32" : "i32";
+    return `dj_${e.op === "Idiv" ? "idiv" : "mod"}_${kind}(${a}, ${b})`;
+  }
+
   #cast(to: DType, from: DType, x: string): string {
     if (to === from) return x;
     if (to === "bool")
@@ -255,8 +274,12 @@ function indent(lines: string[], depth: number): string[] {
   return lines.map((line) => pad + line);
 }
 
-/** Rows (or columns) of the output one `sgemm` call computes; blocks are split across threads. */
+/** Fewest rows (or columns) of the output one `sgemm` call computes. */
 const GEMM_BLOCK = 64;
+/** Most blocks (or reduction parts) one GEMM is split into, for threads. */
+const GEMM_SPLITS = 8;
+/** Shortest reduction part when a long reduction is split. */
+const GEMM_K_CHUNK = 2048;
 
 /** The C source of one kernel as `void NAME(const double* args)`; args[0] is the output. */
 export function kernelToC(kernel: Kernel, name: string, options: { blas: boolean }): string {
@@ -282,7 +305,9 @@ export function kernelToC(kernel: Kernel, name: string, options: { blas: boolean
   const parallel = work >= PARALLEL_MIN_WORK;
 
   const body: string[] = [];
-  const gemm = options.blas ? matchGemm(kernel, loops, exp) : undefined;
+  // sgemm writes float32: the output (after the epilogue) must be float32 too.
+  const gemm =
+    options.blas && kernel.dtype === "float32" ? matchGemm(kernel, loops, exp) : undefined;
   if (gemm && epilogue) {
     body.push(...gemmCall(gemm, parallel));
     if (!(epilogue.op === "Variable" && epilogue.arg === "acc")) {
@@ -402,24 +427,59 @@ function gemmCall(plan: GemmPlan, parallel: boolean): string[] {
   const ldc = m === 1 ? Math.max(n, 1) : out.rowStride;
   if (!la || !lb)
     throw new Error("native backend: internal error, GEMM operand has no BLAS layout");
-  const byRows = m >= 2 * GEMM_BLOCK || n < 2 * GEMM_BLOCK;
-  const blocks = byRows ? Math.ceil(m / GEMM_BLOCK) : Math.ceil(n / (4 * GEMM_BLOCK));
-  const span = byRows ? GEMM_BLOCK : 4 * GEMM_BLOCK;
+  const ta = la.transposed ? 112 : 111;
+  const tb = lb.transposed ? 112 : 111;
+  const aAt = (bt: string) => `in${a.gid} + ${a.offset} + (int64_t)${bt} * ${a.batchStride}`;
+  const bAt = (bt: string) => `in${b.gid} + ${b.offset} + (int64_t)${bt} * ${b.batchStride}`;
+  const cAt = (bt: string) => `out + (int64_t)${bt} * ${out.batchStride}`;
+  // Split the output into at most GEMM_SPLITS blocks along its longer side, sized by the
+  // shape alone (so the same for any thread count).
+  const byRows = m >= n;
+  const long = byRows ? m : n;
+  const span = Math.max(GEMM_BLOCK, Math.ceil(long / GEMM_SPLITS / 16) * 16);
+  const blocks = Math.ceil(long / span);
+  if (plan.batch === 1 && blocks === 1 && plan.k >= 2 * GEMM_K_CHUNK) {
+    // A small output over a long reduction (a weight gradient): split the reduction into a
+    // fixed number of parts, each a GEMM into its own buffer, then add them in order.
+    const parts = Math.min(GEMM_SPLITS, Math.floor(plan.k / GEMM_K_CHUNK));
+    const kSpan = Math.ceil(plan.k / parts);
+    const aStep = la.transposed ? `(int64_t)k0 * ${la.ld}` : "(int64_t)k0";
+    const bStep = lb.transposed ? "(int64_t)k0" : `(int64_t)k0 * ${lb.ld}`;
+    return [
+      `float* part = (float*)malloc(sizeof(float) * ${parts} * ${m} * ${n});`,
+      `${parallel ? "#pragma omp parallel for schedule(static)" : ""}`,
+      `for (int32_t p = 0; p < ${parts}; p++) {`,
+      `  const int32_t k0 = p * ${kSpan};`,
+      `  const int32_t kc = ${plan.k} - k0 < ${kSpan} ? ${plan.k} - k0 : ${kSpan};`,
+      `  cblas_sgemm(101, ${ta}, ${tb}, ${m}, ${n}, kc, 1.0f, ${aAt("0")} + ${aStep}, ${la.ld},`,
+      `    ${bAt("0")} + ${bStep}, ${lb.ld}, 0.0f, part + (int64_t)p * ${m * n}, ${n});`,
+      "}",
+      `for (int32_t i = 0; i < ${m}; i++) {`,
+      "  #pragma omp simd",
+      `  for (int32_t j = 0; j < ${n}; j++) {`,
+      `    float sum = part[i * ${n} + j];`,
+      `    for (int32_t p = 1; p < ${parts}; p++) sum += part[(int64_t)p * ${m * n} + i * ${n} + j];`,
+      `    out[(int64_t)i * ${ldc} + j] = sum;`,
+      "  }",
+      "}",
+      "free(part);",
+    ].filter((line) => line !== "");
+  }
   const lines = [
     `${parallel && plan.batch * blocks > 1 ? "#pragma omp parallel for collapse(2) schedule(static)" : ""}`,
     `for (int32_t bt = 0; bt < ${plan.batch}; bt++) {`,
     `  for (int32_t blk = 0; blk < ${blocks}; blk++) {`,
     `    const int32_t start = blk * ${span};`,
-    `    const int32_t count = ${byRows ? m : n} - start < ${span} ? ${byRows ? m : n} - start : ${span};`,
+    `    const int32_t count = ${long} - start < ${span} ? ${long} - start : ${span};`,
   ];
   const aRow = byRows ? `(int64_t)start * ${a.rowStride}` : "0";
   const bCol = byRows ? "0" : `(int64_t)start * ${b.colStride}`;
-  const cAt = byRows ? `(int64_t)start * ${ldc}` : "(int64_t)start";
+  const cOffset = byRows ? `(int64_t)start * ${ldc}` : "(int64_t)start";
   lines.push(
-    `    cblas_sgemm(101, ${la.transposed ? 112 : 111}, ${lb.transposed ? 112 : 111}, ${byRows ? "count" : m}, ${byRows ? n : "count"}, ${plan.k}, 1.0f,`,
-    `      in${a.gid} + ${a.offset} + (int64_t)bt * ${a.batchStride} + ${aRow}, ${la.ld},`,
-    `      in${b.gid} + ${b.offset} + (int64_t)bt * ${b.batchStride} + ${bCol}, ${lb.ld},`,
-    `      0.0f, out + (int64_t)bt * ${out.batchStride} + ${cAt}, ${ldc});`,
+    `    cblas_sgemm(101, ${ta}, ${tb}, ${byRows ? "count" : m}, ${byRows ? n : "count"}, ${plan.k}, 1.0f,`,
+    `      ${aAt("bt")} + ${aRow}, ${la.ld},`,
+    `      ${bAt("bt")} + ${bCol}, ${lb.ld},`,
+    `      0.0f, ${cAt("bt")} + ${cOffset}, ${ldc});`,
     "  }",
     "}",
   );

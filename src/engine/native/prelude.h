@@ -2,13 +2,32 @@
  * follows the semantics of jax-js's reference `cpu` backend (AluExp.evaluate). */
 #include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
-/* Math.min/Math.max: NaN in either argument gives NaN. */
-static inline float dj_minf(float a, float b) { return a != a ? a : (b != b ? b : (a < b ? a : b)); }
-static inline float dj_maxf(float a, float b) { return a != a ? a : (b != b ? b : (a > b ? a : b)); }
-static inline double dj_min(double a, double b) { return a != a ? a : (b != b ? b : (a < b ? a : b)); }
-static inline double dj_max(double a, double b) { return a != a ? a : (b != b ? b : (a > b ? a : b)); }
+/* Math.min/Math.max: NaN in either argument gives NaN; -0 is below +0. */
+static inline float dj_minf(float a, float b) {
+  return a != a ? a : (b != b ? b : (a < b ? a : (b < a ? b : (signbit(a) ? a : b))));
+}
+static inline float dj_maxf(float a, float b) {
+  return a != a ? a : (b != b ? b : (a > b ? a : (b > a ? b : (signbit(a) ? b : a))));
+}
+static inline double dj_min(double a, double b) {
+  return a != a ? a : (b != b ? b : (a < b ? a : (b < a ? b : (signbit(a) ? a : b))));
+}
+static inline double dj_max(double a, double b) {
+  return a != a ? a : (b != b ? b : (a > b ? a : (b > a ? b : (signbit(a) ? b : a))));
+}
+
+/* Integer division and remainder as the reference interpreter stores them: x / 0 and x % 0
+ * give 0 (JS's Infinity or NaN stored into an integer array), INT32_MIN / -1 wraps to
+ * INT32_MIN. A bare C `/` would trap (SIGFPE) and end the process. */
+static inline int32_t dj_idiv_i32(int32_t a, int32_t b) {
+  return b == 0 ? 0 : (b == -1 ? (int32_t)(0u - (uint32_t)a) : a / b);
+}
+static inline int32_t dj_mod_i32(int32_t a, int32_t b) { return (b == 0 || b == -1) ? 0 : a % b; }
+static inline uint32_t dj_idiv_u32(uint32_t a, uint32_t b) { return b == 0 ? 0 : a / b; }
+static inline uint32_t dj_mod_u32(uint32_t a, uint32_t b) { return b == 0 ? 0 : a % b; }
 
 /* Float to int32/uint32: clamp to the range, NaN gives 0, then truncate. */
 static inline int32_t dj_f2i(double x) {
@@ -64,11 +83,12 @@ __attribute__((constructor)) static void dj_blas_single_thread(void) { openblas_
  * expf.c / logf.c (S. Moshier), about 1 ulp; branch-free, so SIMD lanes and the scalar tail
  * compute every element identically. Overflow gives inf, underflow 0 (subnormal results are
  * kept), NaN stays NaN, log of a negative number is NaN and log(0) = -inf. */
+/* Bit casts through a union, which GCC vectorises (a memcpy in a loop it does not). */
+typedef union { float f; uint32_t u; } dj_f32bits;
 static inline float dj_pow2i(int32_t k) {
-  uint32_t bits = (uint32_t)(k + 127) << 23;
-  float f;
-  memcpy(&f, &bits, sizeof f);
-  return f;
+  dj_f32bits v;
+  v.u = (uint32_t)(k + 127) << 23;
+  return v.f;
 }
 static inline float dj_expf(float x) {
   const float hi = 88.72283935546875f, lo = -103.97207708f;
@@ -90,14 +110,13 @@ static inline float dj_expf(float x) {
   return x > hi ? INFINITY : (x < lo ? 0.0f : y);
 }
 static inline float dj_logf(float x) {
-  uint32_t bits;
   const int small = x < 1.17549435e-38f;
-  const float xs = small ? x * 8388608.0f : x;
-  memcpy(&bits, &xs, sizeof bits);
+  dj_f32bits v;
+  v.f = small ? x * 8388608.0f : x;
+  const uint32_t bits = v.u;
   int32_t e = (int32_t)((bits >> 23) & 0xff) - 126 - (small ? 23 : 0);
-  const uint32_t mbits = (bits & 0x007fffffu) | 0x3f000000u;
-  float m;
-  memcpy(&m, &mbits, sizeof m);
+  v.u = (bits & 0x007fffffu) | 0x3f000000u;
+  float m = v.f;
   const int below = m < 0.707106781186547524f;
   e = below ? e - 1 : e;
   m = below ? m + m - 1.0f : m - 1.0f;
