@@ -88,9 +88,15 @@ function nativeMinWork(value: string | undefined): number {
   return n;
 }
 
-/** Where a kernel runs: native code, or Wasm when it is small (see {@link NATIVE_MIN_WORK}). */
+/**
+ * Where a kernel runs: native code, or Wasm when it is small (see {@link NATIVE_MIN_WORK}).
+ * Kernels with float64 values always run native: jax-js's Wasm exp, log and sin are only
+ * float32-accurate in float64.
+ */
 function placement(kernel: Kernel): "native" | "wasm" {
-  return kernel.size * (kernel.reduction?.size ?? 1) >= NATIVE_MIN_WORK ? "native" : "wasm";
+  if (kernel.size * (kernel.reduction?.size ?? 1) >= NATIVE_MIN_WORK) return "native";
+  const float64 = kernel.exp.collect((e) => e.dtype === "float64").length > 0;
+  return float64 || kernel.dtype === "float64" ? "native" : "wasm";
 }
 /** Freed memory kept for reuse at most; beyond it buffers go back to the system. */
 const MAX_POOLED_BYTES = 1 << 30;

@@ -17,8 +17,8 @@ import { join } from "node:path";
  * Compiler flags: native ISA, OpenMP threads, no FMA contraction beyond explicit fma() calls.
  * Not -fwrapv: with it GCC cannot prove that an int32 index such as `v0 * 1200 + v1` walks
  * memory contiguously, and a plain copy kernel ran 6x slower (7.0 vs 1.2 ms for 4.9M floats).
- * -fno-trapping-math (no floating-point exception is ever inspected) lets it vectorise floorf
- * and so the prelude's exp and log; without it a loop of dj_expf stays scalar.
+ * Not -fno-trapping-math either: it lets GCC fold (float)(int32_t)x into truncf(x) in scalar
+ * code only, so a loop's tail gave -0 where its vector body gave +0.
  */
 export const COMPILE_FLAGS = [
   "-O3",
@@ -29,7 +29,6 @@ export const COMPILE_FLAGS = [
   "-std=gnu11",
   "-ffp-contract=off",
   "-fno-math-errno",
-  "-fno-trapping-math",
 ];
 
 /** Raised when no C compiler can be run, or a program does not compile. */

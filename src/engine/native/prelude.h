@@ -92,9 +92,11 @@ static inline float dj_pow2i(int32_t k) {
 }
 static inline float dj_expf(float x) {
   const float hi = 88.72283935546875f, lo = -103.97207708f;
-  float xc = x > hi ? hi : x;
-  xc = xc < lo ? lo : xc;
-  const float k = __builtin_floorf(xc * 1.44269504088896341f + 0.5f);
+  float xc = __builtin_isgreater(x, hi) ? hi : x;
+  xc = __builtin_isless(xc, lo) ? lo : xc;
+  /* k = round(x / ln 2) by the 1.5 * 2^23 trick (floorf would not vectorise without
+   * -fno-trapping-math, which lets GCC turn (float)(int)x into truncf and so -0). */
+  const float k = (xc * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
   float r = xc - k * 0.693359375f;
   r = r - k * -2.12194440e-4f;
   float p = 1.9875691500e-4f;
@@ -107,19 +109,29 @@ static inline float dj_expf(float x) {
   const int32_t ki = (int32_t)k;
   const int32_t k1 = ki / 2;
   const float y = e * dj_pow2i(k1) * dj_pow2i(ki - k1);
-  return x > hi ? INFINITY : (x < lo ? 0.0f : y);
+  /* Overflow and underflow blend in through bit masks (see dj_logf for why not a select). */
+  const uint32_t over = (uint32_t)__builtin_isgreater(x, hi);
+  const uint32_t under = (uint32_t)__builtin_isless(x, lo);
+  dj_f32bits v;
+  v.f = y;
+  v.u = (v.u & ((over | under) - 1u)) | (0x7f800000u & (0u - over)); /* inf, or 0 */
+  return v.f;
 }
 static inline float dj_logf(float x) {
-  const int small = x < 1.17549435e-38f;
+  /* Integer arithmetic on the bits wherever a select would do: GCC turns a select between FP
+   * expressions into a branch, and under default trapping math it will not if-convert (and
+   * so vectorise) a branch that holds an FP operation. */
+  const uint32_t small = (uint32_t)__builtin_isless(x, 1.17549435e-38f);
   dj_f32bits v;
-  v.f = small ? x * 8388608.0f : x;
+  v.u = 0x3f800000u + small * (0x4b000000u - 0x3f800000u); /* 1 or 2^23 */
+  v.f = x * v.f;
   const uint32_t bits = v.u;
-  int32_t e = (int32_t)((bits >> 23) & 0xff) - 126 - (small ? 23 : 0);
+  int32_t e = (int32_t)((bits >> 23) & 0xff) - 126 - (int32_t)(small * 23u);
   v.u = (bits & 0x007fffffu) | 0x3f000000u;
-  float m = v.f;
-  const int below = m < 0.707106781186547524f;
-  e = below ? e - 1 : e;
-  m = below ? m + m - 1.0f : m - 1.0f;
+  const uint32_t below = (uint32_t)__builtin_isless(v.f, 0.707106781186547524f);
+  e -= (int32_t)below;
+  v.u += below << 23; /* m * 2 when below sqrt(1/2) */
+  float m = v.f - 1.0f;
   const float z = m * m;
   float p = 7.0376836292e-2f;
   p = p * m + -1.1514610310e-1f;
@@ -135,5 +147,15 @@ static inline float dj_logf(float x) {
   y = y + fe * -2.12194440e-4f;
   y = y - 0.5f * z;
   const float result = m + y + fe * 0.693359375f;
-  return x != x || x < 0.0f ? NAN : (x == 0.0f ? -INFINITY : (x == INFINITY ? INFINITY : result));
+  /* The special cases blend in through bit masks: a select here lets GCC sink the whole
+   * computation above into a branch, which it then will not vectorise. */
+  const uint32_t invalid = (uint32_t)((x != x) | __builtin_isless(x, 0.0f));
+  const uint32_t zero = (uint32_t)(x == 0.0f);
+  const uint32_t edge = (uint32_t)(zero | (uint32_t)(x == INFINITY));
+  const uint32_t edgeBits = zero ? 0xff800000u : 0x7f800000u; /* -inf or +inf */
+  v.f = result;
+  uint32_t out = (v.u & (edge - 1u)) | (edgeBits & (0u - edge));
+  out = (out & (invalid - 1u)) | (0x7fc00000u & (0u - invalid)); /* NaN */
+  v.u = out;
+  return v.f;
 }
