@@ -144,13 +144,8 @@ class Emitter {
       case "Mod":
         return this.#divide(e);
       case "Min":
-        return float
-          ? `dj_min${suffix}(${s(0)}, ${s(1)})`
-          : `(${s(0)} < ${s(1)} ? ${s(0)} : ${s(1)})`;
       case "Max":
-        return float
-          ? `dj_max${suffix}(${s(0)}, ${s(1)})`
-          : `(${s(0)} > ${s(1)} ? ${s(0)} : ${s(1)})`;
+        return this.#minMax(e);
       case "BitCombine": {
         const op = { and: "&", or: "|", xor: "^" }[e.arg as string] ?? "^";
         return `(${t})(${s(0)} ${op} ${s(1)})`;
@@ -213,6 +208,24 @@ class Emitter {
       default:
         throw new Error(`native backend: no C translation for ALU op ${e.op} (${e.dtype})`);
     }
+  }
+
+  /** Min/Max, with the cheaper form against a float32 constant where it is exact. */
+  #minMax(e: AluExp): string {
+    const max = e.op === "Max";
+    if (e.dtype === "float32") {
+      const constant = e.src.findIndex((x) => x.op === "Const");
+      const c = constant >= 0 ? (e.src[constant].arg as number) : Number.NaN;
+      // Not NaN, and not the zero whose sign the other operand would decide.
+      if (!Number.isNaN(c) && !Object.is(c, max ? -0 : 0)) {
+        return `dj_${max ? "max" : "min"}cf(${this.emit(e.src[1 - constant])}, ${literal("float32", c)})`;
+      }
+    }
+    const [a, b] = [this.emit(e.src[0]), this.emit(e.src[1])];
+    if (isFloat(e.dtype)) {
+      return `dj_${max ? "max" : "min"}${e.dtype === "float32" ? "f" : ""}(${a}, ${b})`;
+    }
+    return `(${a} ${max ? ">" : "<"} ${b} ? ${a} : ${b})`;
   }
 
   /**

@@ -27,7 +27,7 @@ export const COMPILE_FLAGS = [
   "-fPIC",
   "-shared",
   "-std=gnu11",
-  "-ffp-contract=off",
+  "-ffp-contract=fast",
   "-fno-math-errno",
 ];
 
