@@ -107,7 +107,10 @@ export async function initEngine(device?: DeviceName): Promise<EngineInfo> {
     );
   }
   defaultDevice(chosen as Device);
-  current = { device: chosen, threads: chosen === "wasm" || chosen === "native" ? configuredThreads : 1 };
+  current = {
+    device: chosen,
+    threads: chosen === "wasm" || chosen === "native" ? configuredThreads : 1,
+  };
   return current;
 }
 

@@ -9,8 +9,8 @@
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { AdamState } from "../engine/adam.ts";
-import type { EngineInfo } from "../engine/device.ts";
 import { writeFileAtomic } from "../engine/atomic-write.ts";
+import type { EngineInfo } from "../engine/device.ts";
 import { tree as jaxTree } from "../engine/jax.ts";
 import { keyFromData, keyToData } from "../engine/prng.ts";
 import { loadTree, saveTree } from "../engine/safetensors.ts";

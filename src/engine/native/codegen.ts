@@ -123,7 +123,6 @@ class Emitter {
   #expression(e: AluExp): string {
     const t = C_TYPE[e.dtype];
     const s = (i: number) => this.emit(e.src[i]);
-    const float = isFloat(e.dtype);
     const suffix = e.dtype === "float32" ? "f" : "";
     const math = (fn: string) =>
       e.dtype === "float16" ? `((_Float16)${fn}f((float)${s(0)}))` : `${fn}${suffix}(${s(0)})`;

@@ -77,7 +77,7 @@ interface LoopInfo {
 /** The GEMM plan of a float32 `Add` reduction of a product of two loads, if it is one. */
 export function matchGemm(kernel: Kernel, loops: LoopInfo[], exp: AluExp): GemmPlan | undefined {
   const reduction = kernel.reduction;
-  if (!reduction || reduction.op !== "Add" || reduction.dtype !== "float32") return undefined;
+  if (reduction?.op !== "Add" || reduction.dtype !== "float32") return undefined;
   if (exp.op !== "Mul" || exp.dtype !== "float32") return undefined;
   const [x, y] = exp.src;
   if (x.op !== "GlobalIndex" || y.op !== "GlobalIndex") return undefined;
