@@ -125,6 +125,9 @@ export interface NativeStats {
   compileMs: number;
   programsLoaded: number;
   kernels: number;
+  /** Time translating kernels to C, and building or loading programs (cache hits included). */
+  translateMs: number;
+  buildMs: number;
 }
 
 export class NativeBackend implements Backend {
@@ -135,6 +138,8 @@ export class NativeBackend implements Backend {
     compileMs: 0,
     programsLoaded: 0,
     kernels: 0,
+    translateMs: 0,
+    buildMs: 0,
   };
   readonly #compiler: Compiler;
   readonly #runtime: Runtime;
@@ -247,6 +252,7 @@ export class NativeBackend implements Backend {
     const hash = FpHash.hash(kernel);
     let entry = this.#byHash.get(hash);
     if (!entry) {
+      const start = performance.now();
       const body = kernelToC(kernel, "KERNEL", { blas: this.#blas !== undefined });
       entry = this.#bySource.get(body);
       if (!entry) {
@@ -262,6 +268,7 @@ export class NativeBackend implements Backend {
         this.#bySource.set(body, entry);
       }
       this.#byHash.set(hash, entry);
+      this.stats.translateMs += performance.now() - start;
     }
     return new Executable(kernel, entry);
   }
@@ -330,6 +337,15 @@ export class NativeBackend implements Backend {
   }
 
   #build(entries: KernelEntry[]): void {
+    const start = performance.now();
+    try {
+      this.#buildProgram(entries);
+    } finally {
+      this.stats.buildMs += performance.now() - start;
+    }
+  }
+
+  #buildProgram(entries: KernelEntry[]): void {
     const header = this.#blas ? `#define DJ_BLAS 1\n${this.#prelude}` : this.#prelude;
     const source = [header, ...entries.map((e) => e.source)].join("\n\n");
     let lib: koffi.IKoffiLib;
