@@ -33,7 +33,7 @@ export async function runDemo(opts: { steps: string; out: string }): Promise<voi
     rmSync(config.out, { recursive: true, force: true });
   }
   console.log(
-    `quick start: beta-TCVAE (beta ${config.beta}, z ${config.z}) on built-in 32x32 sprites, ${config.steps} steps, ${engine.threads} thread(s)`,
+    `quick start: beta-TCVAE (beta ${config.beta}, z ${config.z}) on built-in 32x32 sprites, ${config.steps} steps, ${engine.device} with ${engine.threads} thread(s)`,
   );
   const summary = await runTraining(config);
   console.log(
