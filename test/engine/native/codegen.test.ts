@@ -604,6 +604,63 @@ const signedZeroProgram = new NativeProgram(
   [{ shape: [4] }, { shape: [4] }],
 );
 
+/** Constants of the one-compare form (dj_maxcf/dj_mincf) and of the general case. */
+const constantMinMaxProgram = new NativeProgram(
+  program([
+    (x) => np.maximum(x, 0), // ReLU: +0 is the constant max may take the short form with
+    (x) => np.maximum(x, -40),
+    (x) => np.minimum(x, 3.5),
+    (x) => np.minimum(x, 0), // +0: min must decide between -0 and +0, the general case
+  ]),
+  [{ shape: [37] }],
+);
+
+test("maximum and minimum against a constant: NaN kept, signed zeros as Math.max/Math.min", async () => {
+  const f = constantMinMaxProgram;
+  const specials = [Number.NaN, -0, 0, -1e-30, 1e-30, -40, -41, 3.5, 4, -Infinity, Infinity];
+  // 37 elements: SIMD lanes and a scalar tail.
+  const x = Array.from({ length: 37 }, (_, i) => specials[i % specials.length]);
+  try {
+    const [relu, floor40, cap, nonPositive] = await f.run([{ values: x, shape: [37] }]);
+    const f32 = (v: number) => Math.fround(v);
+    check(
+      "maximum(x, 0)",
+      relu,
+      x.map((v) => f32(Math.max(v, 0))),
+      EXACT,
+      [x],
+    );
+    check(
+      "maximum(x, -40)",
+      floor40,
+      x.map((v) => f32(Math.max(v, -40))),
+      EXACT,
+      [x],
+    );
+    check(
+      "minimum(x, 3.5)",
+      cap,
+      x.map((v) => f32(Math.min(v, 3.5))),
+      EXACT,
+      [x],
+    );
+    check(
+      "minimum(x, 0)",
+      nonPositive,
+      x.map((v) => f32(Math.min(v, 0))),
+      EXACT,
+      [x],
+    );
+    assert.ok(
+      f.sources.some((c) => c.includes("dj_maxcf")) &&
+        f.sources.some((c) => c.includes("dj_mincf")),
+      "the constant forms were compiled",
+    );
+  } finally {
+    f.dispose();
+  }
+});
+
 // Until 1eba716 the second operand won a tie: minimum(-0, 0) was 0.
 test("minimum and maximum order signed zeros like Math.min/Math.max", async () => {
   const f = signedZeroProgram;
