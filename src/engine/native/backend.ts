@@ -426,7 +426,7 @@ const OPENBLAS_PATHS = [
 ];
 
 /** The OpenBLAS shared library, or undefined (GEMMs then run as generic kernels). */
-function findOpenBlas(): string | undefined {
+export function findOpenBlas(): string | undefined {
   const chosen = process.env.DISENTANGLE_BLAS;
   if (chosen !== undefined) return chosen === "" || chosen === "none" ? undefined : chosen;
   return OPENBLAS_PATHS.find((path) => existsSync(path));

@@ -31,22 +31,18 @@ DJ_MINMAX(dj_min, double, dj_f64bits, uint64_t, 0x7ff8000000000000ull, __builtin
 /* max(x, c) and min(x, c) against a constant c that is not NaN (for max not -0, for min not
  * +0, where the pair of zeros would need the other operand's sign): x when it wins or is NaN,
  * else c. Four operations instead of the general case's dozen (ReLU, clamps). */
-static inline float dj_maxcf(float x, float c) {
-  dj_f32bits vx, vc;
-  vx.f = x;
-  vc.f = c;
-  const uint32_t keep = (uint32_t)(__builtin_isgreater(x, c) | __builtin_isunordered(x, x));
-  vx.u = (vx.u & (0u - keep)) | (vc.u & (keep - 1u));
-  return vx.f;
-}
-static inline float dj_mincf(float x, float c) {
-  dj_f32bits vx, vc;
-  vx.f = x;
-  vc.f = c;
-  const uint32_t keep = (uint32_t)(__builtin_isless(x, c) | __builtin_isunordered(x, x));
-  vx.u = (vx.u & (0u - keep)) | (vc.u & (keep - 1u));
-  return vx.f;
-}
+#define DJ_MINMAX_CONSTANT(NAME, WINS)                                                    \
+  static inline float NAME(float x, float c) {                                           \
+    dj_f32bits vx, vc;                                                                   \
+    vx.f = x;                                                                            \
+    vc.f = c;                                                                            \
+    const uint32_t keep = (uint32_t)(WINS(x, c) | __builtin_isunordered(x, x));          \
+    vx.u = (vx.u & (0u - keep)) | (vc.u & (keep - 1u));                                  \
+    return vx.f;                                                                         \
+  }
+DJ_MINMAX_CONSTANT(dj_maxcf, __builtin_isgreater)
+DJ_MINMAX_CONSTANT(dj_mincf, __builtin_isless)
+#undef DJ_MINMAX_CONSTANT
 
 /* Integer division and remainder as the reference interpreter stores them: x / 0 and x % 0
  * give 0 (JS's Infinity or NaN stored into an integer array), INT32_MIN / -1 wraps to

@@ -17,7 +17,6 @@ import "./helpers/every-kernel-native.ts";
 import "../../../src/engine/jax.ts";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { existsSync } from "node:fs";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { AluExp, type DType, getBackend, Kernel, Reduction } from "@jax-js/jax/backend";
@@ -32,6 +31,7 @@ import {
   scipySpecial,
   type Array as Tensor,
 } from "../../../src/engine/jax.ts";
+import { findOpenBlas } from "../../../src/engine/native/backend.ts";
 import { nativeBackend } from "../../../src/engine/native/register.ts";
 
 await initEngine("cpu");
@@ -1446,18 +1446,8 @@ test("random bits and uniform are bit-exact with the reference interpreter; norm
 // ---------------------------------------------------------------------------------------------
 // Matrix products
 
-/** Where Debian and most distributions put OpenBLAS (backend.ts looks in the same places). */
-const OPENBLAS_PATHS = [
-  "/usr/lib/x86_64-linux-gnu/libopenblas.so.0",
-  "/usr/lib/aarch64-linux-gnu/libopenblas.so.0",
-  "/usr/lib64/libopenblas.so.0",
-  "/usr/lib/libopenblas.so.0",
-  "/usr/local/lib/libopenblas.so.0",
-];
-const blas =
-  process.env.DISENTANGLE_BLAS !== undefined
-    ? !["", "none"].includes(process.env.DISENTANGLE_BLAS)
-    : OPENBLAS_PATHS.some((path) => existsSync(path));
+/** Whether the backend found OpenBLAS (without it, matrix products take the generic path). */
+const blas = findOpenBlas() !== undefined;
 
 const isGemm = (source: string) => source.includes("cblas_sgemm");
 
