@@ -37,17 +37,18 @@ interface Runtime {
   setThreads: (threads: number) => void;
 }
 
-/** A kernel's compiled function, once its program is built. */
+/** A kernel and where it runs: its C function once built, or its Wasm executable. */
 interface KernelEntry {
+  /** The C function's name and source (native kernels only). */
   name: string;
   source: string;
-  /** The jax-js kernel, printed in a profile. */
+  /** The jax-js kernel (run on Wasm, printed in a profile). */
   kernel: Kernel;
   fn?: KernelFunction;
-  /** Where it runs (see {@link placement}). */
+  /** Where it runs (see {@link placement}); a kernel whose program did not compile moves to Wasm. */
   placement: "native" | "wasm";
-  /** Its program did not compile: it runs on Wasm for good. */
-  failed?: boolean;
+  /** Its executable on the Wasm backend, prepared on first use there. */
+  wasm?: Executable;
   /** Calls and total ms, counted when profiling is on. */
   calls: number;
   ms: number;
@@ -253,24 +254,27 @@ export class NativeBackend implements Backend {
     let entry = this.#byHash.get(hash);
     if (!entry) {
       const start = performance.now();
-      const body = kernelToC(kernel, "KERNEL", { blas: this.#blas !== undefined });
-      entry = this.#bySource.get(body);
-      if (!entry) {
-        const name = `k_${hashName(body)}`;
-        entry = {
-          name,
-          source: body.replace("void KERNEL(", `void ${name}(`),
-          kernel,
-          placement: placement(kernel),
-          calls: 0,
-          ms: 0,
-        };
-        this.#bySource.set(body, entry);
-      }
+      entry =
+        placement(kernel) === "native"
+          ? this.#nativeEntry(kernel)
+          : { name: "", source: "", kernel, placement: "wasm", calls: 0, ms: 0 };
       this.#byHash.set(hash, entry);
       this.stats.translateMs += performance.now() - start;
     }
     return new Executable(kernel, entry);
+  }
+
+  /** The entry of a native kernel: its C, shared with any kernel of the same body. */
+  #nativeEntry(kernel: Kernel): KernelEntry {
+    const body = kernelToC(kernel, "KERNEL", { blas: this.#blas !== undefined });
+    let entry = this.#bySource.get(body);
+    if (!entry) {
+      const name = `k_${hashName(body)}`;
+      const source = body.replace("void KERNEL(", `void ${name}(`);
+      entry = { name, source, kernel, placement: "native", calls: 0, ms: 0 };
+      this.#bySource.set(body, entry);
+    }
+    return entry;
   }
 
   async prepareRoutine(routine: Routine): Promise<Executable> {
@@ -288,7 +292,6 @@ export class NativeBackend implements Backend {
     if (this.#queue.length >= MAX_QUEUED) this.flush();
   }
 
-  /** Builds every queued kernel not built yet (one program), then runs the queue in order. */
   /**
    * Runs the queue in order, first compiling (in one program) every native kernel in it that
    * is not built yet. Where a kernel runs is fixed by the kernel alone (see {@link placement}),
@@ -301,7 +304,7 @@ export class NativeBackend implements Backend {
     const unbuilt = new Set<KernelEntry>();
     for (const { exe } of queue) {
       const entry = exe.data;
-      if (entry && entry.placement === "native" && !entry.fn && !entry.failed) unbuilt.add(entry);
+      if (entry?.placement === "native" && !entry.fn) unbuilt.add(entry);
     }
     if (unbuilt.size > 0) this.#build([...unbuilt]);
     for (const { exe, inputs, outputs } of queue) {
@@ -323,7 +326,8 @@ export class NativeBackend implements Backend {
     );
     const output = this.#buffer(outputs[0]);
     const wasmOutput = wasm.malloc(output.size);
-    wasm.dispatch(wasm.prepareKernelSync(entry.kernel), wasmInputs, [wasmOutput]);
+    entry.wasm ??= wasm.prepareKernelSync(entry.kernel);
+    wasm.dispatch(entry.wasm, wasmInputs, [wasmOutput]);
     const result = wasm.readSync(wasmOutput);
     this.#runtime.write(output.address, result, 0, result.byteLength);
     for (const slot of [...wasmInputs, wasmOutput]) wasm.decRef(slot);
@@ -354,7 +358,7 @@ export class NativeBackend implements Backend {
       ({ lib, built } = loadBuilt(this.#compiler, source, this.#blas ? [this.#blas] : []));
     } catch (error) {
       // Never a crash mid-run: these kernels stay on Wasm, and the message names the C file.
-      for (const entry of entries) entry.failed = true;
+      for (const entry of entries) entry.placement = "wasm";
       console.error(
         `disentangle: ${(error as Error).message}\n(these ${entries.length} kernels keep running on wasm)`,
       );

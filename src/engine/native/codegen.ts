@@ -220,11 +220,7 @@ class Emitter {
         return `dj_${max ? "max" : "min"}cf(${this.emit(e.src[1 - constant])}, ${literal("float32", c)})`;
       }
     }
-    const [a, b] = [this.emit(e.src[0]), this.emit(e.src[1])];
-    if (isFloat(e.dtype)) {
-      return `dj_${max ? "max" : "min"}${e.dtype === "float32" ? "f" : ""}(${a}, ${b})`;
-    }
-    return `(${a} ${max ? ">" : "<"} ${b} ? ${a} : ${b})`;
+    return minMaxC(max, e.dtype, this.emit(e.src[0]), this.emit(e.src[1]));
   }
 
   /**
@@ -257,25 +253,29 @@ class Emitter {
   }
 }
 
+/** min/max of two C values: the prelude's NaN- and signed-zero-aware helpers for floats. */
+function minMaxC(max: boolean, dtype: DType, a: string, b: string): string {
+  if (isFloat(dtype))
+    return `dj_${max ? "max" : "min"}${dtype === "float32" ? "f" : ""}(${a}, ${b})`;
+  return `(${a} ${max ? ">" : "<"} ${b} ? ${a} : ${b})`;
+}
+
 /** The combining step of a reduction in C, `fma` for an `Add` of a product. */
 function combine(op: string, dtype: DType, acc: string, e: AluExp, emitter: Emitter): string {
-  const float = isFloat(dtype);
   if (op === "Add" && e.op === "Mul" && (dtype === "float32" || dtype === "float64")) {
     const fma = dtype === "float32" ? "fmaf" : "fma";
     return `${fma}(${emitter.emit(e.src[0])}, ${emitter.emit(e.src[1])}, ${acc})`;
   }
   const x = emitter.emit(e);
   const t = C_TYPE[dtype];
-  const suffix = dtype === "float32" ? "f" : "";
   switch (op) {
     case "Add":
       return dtype === "bool" ? `(${acc} | ${x})` : `(${t})(${acc} + ${x})`;
     case "Mul":
       return dtype === "bool" ? `(${acc} & ${x})` : `(${t})(${acc} * ${x})`;
     case "Min":
-      return float ? `dj_min${suffix}(${acc}, ${x})` : `(${x} < ${acc} ? ${x} : ${acc})`;
     case "Max":
-      return float ? `dj_max${suffix}(${acc}, ${x})` : `(${x} > ${acc} ? ${x} : ${acc})`;
+      return minMaxC(op === "Max", dtype, acc, x);
     default:
       throw new Error(`native backend: unsupported reduction ${op}`);
   }
@@ -323,21 +323,16 @@ export function kernelToC(kernel: Kernel, name: string, options: { blas: boolean
   if (gemm && epilogue) {
     body.push(...gemmCall(gemm, parallel));
     if (!(epilogue.op === "Variable" && epilogue.arg === "acc")) {
-      const em = new Emitter("t", inputTypes);
-      const value = em.emit(epilogue);
-      const loopLines = [
-        `for (int32_t ${loops[loops.length - 1].name} = 0; ${loops[loops.length - 1].name} < ${loops[loops.length - 1].extent}; ${loops[loops.length - 1].name}++) {`,
-        `  const float acc = out[${outIndex}];`,
-        ...indent(em.lines, 1),
-        `  out[${outIndex}] = ${value};`,
-        "}",
-      ];
+      // The epilogue in place over the product: acc is the element sgemm wrote.
+      const parallelEpilogue = kernel.size >= PARALLEL_MIN_WORK;
       body.push(
-        ...nest(
-          loops.slice(0, -1),
-          loopLines,
-          kernel.size >= PARALLEL_MIN_WORK,
-          "#pragma omp simd",
+        ...pointwise(
+          loops,
+          outIndex,
+          epilogue,
+          inputTypes,
+          parallelEpilogue,
+          `const float acc = out[${outIndex}];`,
         ),
       );
     }
@@ -347,15 +342,7 @@ export function kernelToC(kernel: Kernel, name: string, options: { blas: boolean
     const inner = loops[loops.length - 1];
     const outer = loops.slice(0, -1);
     if (!reduction) {
-      const em = new Emitter("t", inputTypes);
-      const value = em.emit(exp);
-      const loopLines = [
-        `for (int32_t ${inner.name} = 0; ${inner.name} < ${inner.extent}; ${inner.name}++) {`,
-        ...indent(em.lines, 1),
-        `  out[${outIndex}] = ${value};`,
-        "}",
-      ];
-      body.push(...nest(outer, loopLines, parallel, "#pragma omp simd"));
+      body.push(...pointwise(loops, outIndex, exp, inputTypes, parallel));
     } else {
       const accType = C_TYPE[reduction.dtype];
       const identity = literal(reduction.dtype, reduction.identity);
@@ -496,6 +483,31 @@ function gemmCall(plan: GemmPlan, parallel: boolean): string[] {
     "}",
   );
   return lines.filter((line) => line !== "");
+}
+
+/**
+ * `out[outIndex] = value` over the loop nest, the innermost loop an OpenMP `simd` loop;
+ * `preamble` (a C statement) starts each iteration.
+ */
+function pointwise(
+  loops: Loop[],
+  outIndex: string,
+  value: AluExp,
+  inputTypes: Map<number, DType>,
+  parallel: boolean,
+  preamble?: string,
+): string[] {
+  const inner = loops[loops.length - 1];
+  const em = new Emitter("t", inputTypes);
+  const result = em.emit(value);
+  const loopLines = [
+    `for (int32_t ${inner.name} = 0; ${inner.name} < ${inner.extent}; ${inner.name}++) {`,
+    ...(preamble ? [`  ${preamble}`] : []),
+    ...indent(em.lines, 1),
+    `  out[${outIndex}] = ${result};`,
+    "}",
+  ];
+  return nest(loops.slice(0, -1), loopLines, parallel, "#pragma omp simd");
 }
 
 /** Wraps `inner` in the outer loops, collapsed into one OpenMP parallel loop. */
