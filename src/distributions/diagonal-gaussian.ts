@@ -6,7 +6,8 @@
 import { type Array, numpy as np, random } from "../engine/jax.ts";
 import { batchShape, type Distribution } from "./distribution.ts";
 
-const LOG_2PI = Math.log(2 * Math.PI);
+/** log 2π, the Gaussian log-density's constant. */
+export const LOG_2PI = Math.log(2 * Math.PI);
 
 /** log N(z; mu, exp(logvar)) = -0.5 (log 2π + logvar + (z - mu)² exp(-logvar)), elementwise. */
 export function gaussianLogDensity(z: Array, mu: Array, logvar: Array): Array {

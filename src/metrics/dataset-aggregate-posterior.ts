@@ -12,6 +12,8 @@
  * sums exp(log-density - max); the joint's log-density is written as an unrolled sum over the
  * Z dimensions, so no [M, C] or [Z, M, C] block is ever stored. Chunks combine in float64.
  */
+
+import { LOG_2PI } from "../distributions/diagonal-gaussian.ts";
 import { type Array, jit, numpy as np } from "../engine/jax.ts";
 import type { EncodedPosteriors } from "../run/encode-dataset.ts";
 
@@ -22,7 +24,6 @@ export interface AggregatePosteriorAt {
   marginal: Float64Array;
 }
 
-const LOG_2PI = Math.log(2 * Math.PI);
 /** Log-density evaluations (M·C·Z) per jitted call by default. */
 const CHUNK_WORK = 2 ** 28;
 

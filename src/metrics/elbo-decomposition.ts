@@ -12,7 +12,7 @@
 
 import { z } from "zod";
 import { Rng } from "../data/random.ts";
-import { diagonalGaussian } from "../distributions/diagonal-gaussian.ts";
+import { diagonalGaussian, LOG_2PI } from "../distributions/diagonal-gaussian.ts";
 import { type KlEstimator, klDivergence, klEstimator } from "../distributions/kl.ts";
 import type { Prior } from "../distributions/priors.ts";
 import { createPrior } from "../distributions/priors.ts";
@@ -54,8 +54,6 @@ export interface ElboDecompositionOptions {
 
 /** Rows of posteriors per KL chunk. */
 const KL_CHUNK = 8192;
-
-const LOG_2PI = Math.log(2 * Math.PI);
 
 function meanAndStandardError(values: Float64Array): [number, number] {
   let sum = 0;

@@ -14,6 +14,7 @@
 
 import { z } from "zod";
 import { permutation, Rng } from "../data/random.ts";
+import { LOG_2PI } from "../distributions/diagonal-gaussian.ts";
 import { type Array as JaxArray, jit, numpy as np } from "../engine/jax.ts";
 import {
   average,
@@ -203,7 +204,6 @@ export async function migChen(
   return gapResult("chen", scored, mi, entropies, true);
 }
 
-const LOG_2PI = Math.log(2 * Math.PI);
 /** Exponent range kept relative to a sample's shift: below, terms count as e^-40 (negligible). */
 const EXP_FLOOR = -40;
 /** The shift is at most this far below the largest density normaliser, so terms stay < e^30. */
