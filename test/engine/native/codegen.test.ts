@@ -19,7 +19,7 @@ import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { AluExp, type DType, getBackend, Kernel, Reduction } from "@jax-js/jax/backend";
+import { AluExp, getBackend, Kernel, Reduction } from "@jax-js/jax/backend";
 import fc from "fast-check";
 import { initEngine } from "../../../src/engine/device.ts";
 import {
@@ -1913,25 +1913,6 @@ test("a matmul whose epilogue casts to int32 gives the integer values", async ()
   }
 });
 
-// Statics of AluExp and constructors of Kernel/Reduction that @jax-js/jax/backend's typings
-// leave out (jax-js builds kernels with them; they exist at run time).
-const Alu = AluExp as unknown as typeof AluExp & {
-  mod(a: AluExp, b: AluExp): AluExp;
-  idiv(a: AluExp, b: AluExp): AluExp;
-  globalIndex(dtype: DType, gid: number, len: number, index: AluExp): AluExp;
-};
-const NewKernel = Kernel as unknown as new (
-  nargs: number,
-  size: number,
-  exp: AluExp,
-  reduction?: Reduction,
-) => Kernel;
-const NewReduction = Reduction as unknown as new (
-  dtype: DType,
-  op: "Add" | "Mul" | "Min" | "Max",
-  size: number,
-) => Reduction;
-
 /** Runs a hand-built kernel on the native backend directly, until it is compiled. */
 function runKernel(kernel: Kernel, inputs: Float32Array[]): { out: Float32Array; source: string } {
   const slots = inputs.map((x) => native.malloc(x.byteLength, new Uint8Array(x.buffer)));
@@ -1959,10 +1940,10 @@ test("a GEMM whose output is column-major in BLAS's view is computed as its tran
   const [m, k, n] = [5, 7, 9];
   const a = Float32Array.from(uniformValues(m * k, 301));
   const b = Float32Array.from(uniformValues(k * n, 302));
-  const gidx = Alu.variable("int32", "gidx");
-  const ridx = Alu.variable("int32", "ridx");
+  const gidx = AluExp.variable("int32", "gidx");
+  const ridx = AluExp.variable("int32", "ridx");
   const load = (gid: number, len: number, index: AluExp) =>
-    Alu.globalIndex("float32", gid, len, index);
+    AluExp.globalIndex("float32", gid, len, index);
   const expected = product(
     1,
     m,
@@ -1975,28 +1956,28 @@ test("a GEMM whose output is column-major in BLAS's view is computed as its tran
     Array.from({ length: m * n }, (_, q) => values[(q % m) * n + Math.floor(q / m)]);
 
   // out[j·m + i] = Σ_r a[i, r]·b[r, j]: the output stored transposed.
-  const i1 = Alu.mod(gidx, Alu.i32(m));
-  const j1 = Alu.idiv(gidx, Alu.i32(m));
-  const storedTransposed = new NewKernel(
+  const i1 = AluExp.mod(gidx, AluExp.i32(m));
+  const j1 = AluExp.idiv(gidx, AluExp.i32(m));
+  const storedTransposed = new Kernel(
     2,
     m * n,
-    Alu.mul(
-      load(0, m * k, Alu.add(Alu.mul(i1, Alu.i32(k)), ridx)),
-      load(1, k * n, Alu.add(Alu.mul(ridx, Alu.i32(n)), j1)),
+    AluExp.mul(
+      load(0, m * k, AluExp.add(AluExp.mul(i1, AluExp.i32(k)), ridx)),
+      load(1, k * n, AluExp.add(AluExp.mul(ridx, AluExp.i32(n)), j1)),
     ),
-    new NewReduction("float32", "Add", k),
+    new Reduction("float32", "Add", k),
   );
   // out[i·n + j] = Σ_r b[r, j]·a[i, r]: the operands in the other order.
-  const i2 = Alu.idiv(gidx, Alu.i32(n));
-  const j2 = Alu.mod(gidx, Alu.i32(n));
-  const swapped = new NewKernel(
+  const i2 = AluExp.idiv(gidx, AluExp.i32(n));
+  const j2 = AluExp.mod(gidx, AluExp.i32(n));
+  const swapped = new Kernel(
     2,
     m * n,
-    Alu.mul(
-      load(1, k * n, Alu.add(Alu.mul(ridx, Alu.i32(n)), j2)),
-      load(0, m * k, Alu.add(Alu.mul(i2, Alu.i32(k)), ridx)),
+    AluExp.mul(
+      load(1, k * n, AluExp.add(AluExp.mul(ridx, AluExp.i32(n)), j2)),
+      load(0, m * k, AluExp.add(AluExp.mul(i2, AluExp.i32(k)), ridx)),
     ),
-    new NewReduction("float32", "Add", k),
+    new Reduction("float32", "Add", k),
   );
 
   const first = runKernel(storedTransposed, [a, b]);

@@ -9,13 +9,7 @@
 import "../../../src/engine/jax.ts";
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import {
-  AluExp,
-  type DType,
-  Kernel,
-  type Kernel as KernelType,
-  Reduction,
-} from "@jax-js/jax/backend";
+import { AluExp, Kernel, Reduction } from "@jax-js/jax/backend";
 import fc from "fast-check";
 import { initEngine } from "../../../src/engine/device.ts";
 import { jit, numpy as np, type Array as Tensor } from "../../../src/engine/jax.ts";
@@ -34,30 +28,6 @@ const registered = nativeBackend();
 if (!registered) throw new Error("the native backend did not register");
 const native = registered;
 
-// Statics of AluExp and constructors of Kernel/Reduction that @jax-js/jax/backend's typings
-// leave out (jax-js builds kernels with them; they exist at run time).
-const Alu = AluExp as unknown as typeof AluExp & {
-  sub(a: AluExp, b: AluExp): AluExp;
-  mod(a: AluExp, b: AluExp): AluExp;
-  idiv(a: AluExp, b: AluExp): AluExp;
-  max(a: AluExp, b: AluExp): AluExp;
-  where(cond: AluExp, a: AluExp, b: AluExp): AluExp;
-  cmplt(a: AluExp, b: AluExp): AluExp;
-  globalIndex(dtype: DType, gid: number, len: number, index: AluExp): AluExp;
-};
-type Evaluable = AluExp & { evaluate(context: Record<string, number>): number };
-const NewKernel = Kernel as unknown as new (
-  nargs: number,
-  size: number,
-  exp: AluExp,
-  reduction?: Reduction,
-) => KernelType;
-const NewReduction = Reduction as unknown as new (
-  dtype: DType,
-  op: "Add" | "Mul" | "Min" | "Max",
-  size: number,
-) => Reduction;
-
 // ---------------------------------------------------------------------------------------------
 // affine
 
@@ -67,13 +37,17 @@ const COUNTERS = ["v0", "v1", "r"];
 const affineExp: fc.Arbitrary<AluExp> = fc.letrec<{ exp: AluExp }>((tie) => ({
   exp: fc.oneof(
     { depthSize: "small", withCrossShrink: true },
-    fc.integer({ min: -50, max: 50 }).map((c) => Alu.i32(c)),
-    fc.constantFrom(...COUNTERS).map((name) => Alu.special("int32", name, 100)),
-    fc.constant(Alu.variable("int32", "x")),
-    fc.tuple(tie("exp"), tie("exp")).map(([a, b]) => Alu.add(a, b)),
-    fc.tuple(tie("exp"), tie("exp")).map(([a, b]) => Alu.sub(a, b)),
-    fc.tuple(fc.integer({ min: -9, max: 9 }), tie("exp")).map(([c, e]) => Alu.mul(Alu.i32(c), e)),
-    fc.tuple(tie("exp"), fc.integer({ min: -9, max: 9 })).map(([e, c]) => Alu.mul(e, Alu.i32(c))),
+    fc.integer({ min: -50, max: 50 }).map((c) => AluExp.i32(c)),
+    fc.constantFrom(...COUNTERS).map((name) => AluExp.special("int32", name, 100)),
+    fc.constant(AluExp.variable("int32", "x")),
+    fc.tuple(tie("exp"), tie("exp")).map(([a, b]) => AluExp.add(a, b)),
+    fc.tuple(tie("exp"), tie("exp")).map(([a, b]) => AluExp.sub(a, b)),
+    fc
+      .tuple(fc.integer({ min: -9, max: 9 }), tie("exp"))
+      .map(([c, e]) => AluExp.mul(AluExp.i32(c), e)),
+    fc
+      .tuple(tie("exp"), fc.integer({ min: -9, max: 9 }))
+      .map(([e, c]) => AluExp.mul(e, AluExp.i32(c))),
   ),
 })).exp;
 
@@ -95,7 +69,7 @@ test("affine gives coefficients and a constant that evaluate like the expression
         value += coef * values[name as keyof typeof values];
       }
       // | 0: int32 values (r·0 at r = -1 is -0 in JS arithmetic)
-      const expected = (e as Evaluable).evaluate(values) | 0;
+      const expected = e.evaluate(values) | 0;
       assert.equal(value | 0, expected, `${e} at ${JSON.stringify(values)}`);
     }),
     { numRuns: 300, seed: 5, includeErrorInReport: true },
@@ -103,8 +77,8 @@ test("affine gives coefficients and a constant that evaluate like the expression
 });
 
 test("affine of simple expressions", () => {
-  const i = Alu.special("int32", "i", 8);
-  const j = Alu.special("int32", "j", 8);
+  const i = AluExp.special("int32", "i", 8);
+  const j = AluExp.special("int32", "j", 8);
   const plain = (e: AluExp) => {
     const a = affine(e);
     return (
@@ -114,29 +88,29 @@ test("affine of simple expressions", () => {
       }
     );
   };
-  assert.deepEqual(plain(Alu.i32(7)), { coef: {}, constant: 7 });
+  assert.deepEqual(plain(AluExp.i32(7)), { coef: {}, constant: 7 });
   assert.deepEqual(plain(i), { coef: { i: 1 }, constant: 0 });
   // 3 + 33·i + j - (2·j - 5)
-  const e = Alu.sub(
-    Alu.add(Alu.add(Alu.i32(3), Alu.mul(i, Alu.i32(33))), j),
-    Alu.sub(Alu.mul(Alu.i32(2), j), Alu.i32(5)),
+  const e = AluExp.sub(
+    AluExp.add(AluExp.add(AluExp.i32(3), AluExp.mul(i, AluExp.i32(33))), j),
+    AluExp.sub(AluExp.mul(AluExp.i32(2), j), AluExp.i32(5)),
   );
   assert.deepEqual(plain(e), { coef: { i: 33, j: -1 }, constant: 8 });
 });
 
 test("affine rejects products of counters, division, modulo and non-integer constants", () => {
-  const i = Alu.special("int32", "i", 8);
-  const j = Alu.special("int32", "j", 8);
+  const i = AluExp.special("int32", "i", 8);
+  const j = AluExp.special("int32", "j", 8);
   const rejected: [string, AluExp][] = [
-    ["i·j", Alu.mul(i, j)],
-    ["i + i·j", Alu.add(i, Alu.mul(i, j))],
-    ["i / 2", Alu.idiv(i, Alu.i32(2))],
-    ["i % 3", Alu.mod(i, Alu.i32(3))],
-    ["max(i, j)", Alu.max(i, j)],
-    ["0.5 (float)", Alu.const("float32", 0.5)],
-    ["i + 0.5", Alu.add(Alu.cast("float32", i), Alu.const("float32", 0.5))],
-    ["where(i < j, i, j)", Alu.where(Alu.cmplt(i, j), i, j)],
-    ["a load", Alu.globalIndex("int32", 0, 8, i)],
+    ["i·j", AluExp.mul(i, j)],
+    ["i + i·j", AluExp.add(i, AluExp.mul(i, j))],
+    ["i / 2", AluExp.idiv(i, AluExp.i32(2))],
+    ["i % 3", AluExp.mod(i, AluExp.i32(3))],
+    ["max(i, j)", AluExp.max(i, j)],
+    ["0.5 (float)", AluExp.const("float32", 0.5)],
+    ["i + 0.5", AluExp.add(AluExp.cast("float32", i), AluExp.const("float32", 0.5))],
+    ["where(i < j, i, j)", AluExp.where(AluExp.cmplt(i, j), i, j)],
+    ["a load", AluExp.globalIndex("int32", 0, 8, i)],
   ];
   for (const [name, e] of rejected) assert.equal(affine(e), undefined, name);
 });
@@ -216,11 +190,8 @@ test("blasLayout's leading dimension addresses every element where the strides d
 // matchGemm
 
 /** The kernels the native backend is given for one call of `fn` jitted. */
-async function kernelsOf(
-  fn: (...xs: Tensor[]) => Tensor,
-  shapes: number[][],
-): Promise<KernelType[]> {
-  const seen: KernelType[] = [];
+async function kernelsOf(fn: (...xs: Tensor[]) => Tensor, shapes: number[][]): Promise<Kernel[]> {
+  const seen: Kernel[] = [];
   const dispatch = native.dispatch;
   native.dispatch = (exe, inputs, outputs) => {
     if (exe.source instanceof Kernel) seen.push(exe.source);
@@ -245,28 +216,24 @@ async function kernelsOf(
 }
 
 /** The one reduction kernel of `fn`. */
-async function productKernel(
-  fn: (...xs: Tensor[]) => Tensor,
-  shapes: number[][],
-): Promise<KernelType> {
+async function productKernel(fn: (...xs: Tensor[]) => Tensor, shapes: number[][]): Promise<Kernel> {
   const reductions = (await kernelsOf(fn, shapes)).filter((k) => k.reduction);
   assert.equal(reductions.length, 1, "one reduction kernel");
   return reductions[0];
 }
 
 /** matchGemm's arguments as kernelToC prepares them: the output loop nest and the bound body. */
-function gemmPlan(kernel: KernelType): GemmPlan | undefined {
+function gemmPlan(kernel: Kernel): GemmPlan | undefined {
   const loops = outputLoops(kernel);
   const flat = loops
-    .map((l) => Alu.mul(Alu.special("int32", l.name, l.extent), Alu.i32(l.stride)))
-    .reduce((a, b) => Alu.add(a, b));
-  const ridx = Alu.special("int32", "r", kernel.reduction?.size ?? 1);
+    .map((l) => AluExp.mul(AluExp.special("int32", l.name, l.extent), AluExp.i32(l.stride)))
+    .reduce((a, b) => AluExp.add(a, b));
+  const ridx = AluExp.special("int32", "r", kernel.reduction?.size ?? 1);
   const exp = kernel.exp.substitute({ gidx: flat, ridx }).rewriteGlobalViews().simplify();
   return matchGemm(kernel, loops, exp);
 }
 
-const usesBlas = (kernel: KernelType) =>
-  kernelToC(kernel, "k", { blas: true }).includes("cblas_sgemm");
+const usesBlas = (kernel: Kernel) => kernelToC(kernel, "k", { blas: true }).includes("cblas_sgemm");
 
 const rowMajor = { batchStride: 0 };
 
@@ -458,18 +425,18 @@ test("matchGemm rejects broadcast, masked, reversed and non-float32 operands and
 
 test("matchGemm plans hand-built products whose output is column-major for BLAS", () => {
   const [m, k, n] = [5, 7, 9];
-  const gidx = Alu.variable("int32", "gidx");
-  const ridx = Alu.variable("int32", "ridx");
+  const gidx = AluExp.variable("int32", "gidx");
+  const ridx = AluExp.variable("int32", "ridx");
   const a = (i: AluExp) =>
-    Alu.globalIndex("float32", 0, m * k, Alu.add(Alu.mul(i, Alu.i32(k)), ridx));
+    AluExp.globalIndex("float32", 0, m * k, AluExp.add(AluExp.mul(i, AluExp.i32(k)), ridx));
   const b = (j: AluExp) =>
-    Alu.globalIndex("float32", 1, k * n, Alu.add(Alu.mul(ridx, Alu.i32(n)), j));
-  const sum = () => new NewReduction("float32", "Add", k);
+    AluExp.globalIndex("float32", 1, k * n, AluExp.add(AluExp.mul(ridx, AluExp.i32(n)), j));
+  const sum = () => new Reduction("float32", "Add", k);
   // out[j·m + i] = Σ_r a[i, r]·b[r, j]: rows (i) run along the output's unit stride.
-  const transposed = new NewKernel(
+  const transposed = new Kernel(
     2,
     m * n,
-    Alu.mul(a(Alu.mod(gidx, Alu.i32(m))), b(Alu.idiv(gidx, Alu.i32(m)))),
+    AluExp.mul(a(AluExp.mod(gidx, AluExp.i32(m))), b(AluExp.idiv(gidx, AluExp.i32(m)))),
     sum(),
   );
   assert.deepEqual(gemmPlan(transposed), {
@@ -483,10 +450,10 @@ test("matchGemm plans hand-built products whose output is column-major for BLAS"
   });
   // out[i·n + j] = Σ_r b[r, j]·a[i, r]: the first factor is B, so the plan's "A" is B read
   // column by column and its rows are the output's columns.
-  const swapped = new NewKernel(
+  const swapped = new Kernel(
     2,
     m * n,
-    Alu.mul(b(Alu.mod(gidx, Alu.i32(n))), a(Alu.idiv(gidx, Alu.i32(n)))),
+    AluExp.mul(b(AluExp.mod(gidx, AluExp.i32(n))), a(AluExp.idiv(gidx, AluExp.i32(n)))),
     sum(),
   );
   assert.deepEqual(gemmPlan(swapped), {
@@ -499,12 +466,12 @@ test("matchGemm plans hand-built products whose output is column-major for BLAS"
     out: { rowStride: 1, colStride: n, batchStride: 0 },
   });
   // Each product stored twice (an output loop neither operand reads) is no GEMM.
-  const strided = new NewKernel(
+  const strided = new Kernel(
     2,
     2 * m * n,
-    Alu.mul(
-      a(Alu.idiv(gidx, Alu.i32(2 * n))),
-      b(Alu.idiv(Alu.mod(gidx, Alu.i32(2 * n)), Alu.i32(2))),
+    AluExp.mul(
+      a(AluExp.idiv(gidx, AluExp.i32(2 * n))),
+      b(AluExp.idiv(AluExp.mod(gidx, AluExp.i32(2 * n)), AluExp.i32(2))),
     ),
     sum(),
   );
