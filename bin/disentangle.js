@@ -1,6 +1,13 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx, so `npx disentangle` needs no build step.
-import { register } from "tsx/esm/api";
+// The `disentangle` command. An installed package runs the compiled CLI in dist/; a checkout of
+// the repository (tsconfig.json beside src/, neither shipped) runs the TypeScript sources
+// through tsx, so development needs no build step.
+import { existsSync } from "node:fs";
 
-register();
-await import("../src/cli/main.ts");
+if (existsSync(new URL("../tsconfig.json", import.meta.url))) {
+  const { register } = await import("tsx/esm/api");
+  register();
+  await import("../src/cli/main.ts");
+} else {
+  await import("../dist/cli/main.js");
+}

@@ -1,40 +1,19 @@
-/** The library API of `disentangle` (the CLI is built on exactly these functions). */
+/**
+ * The Node entry of `disentangle`: everything the browser entry has (`src/browser.ts`), plus
+ * what needs Node: dataset loaders that read files, run folders and checkpoints, the training
+ * driver with progress and Ctrl-C, evaluation of a run folder, and the native CPU backend
+ * (chosen by `initEngine()` when a C compiler is found). The CLI is built on exactly these
+ * functions.
+ */
 
-export type { Dataset, FactorInfo } from "./data/dataset.ts";
+export * from "./browser.ts";
 export { DATASET_NAMES, type DatasetName, loadDataset } from "./data/registry.ts";
-export { type TripletQuery, TripletSampler, type Triplets } from "./data/triplets.ts";
-export { diagonalGaussian } from "./distributions/diagonal-gaussian.ts";
-export type { Distribution } from "./distributions/distribution.ts";
-export { klDivergence, klEstimator } from "./distributions/kl.ts";
-export { laplace } from "./distributions/laplace.ts";
-export { createPrior, PRIOR_NAMES, PRIORS, type Prior } from "./distributions/priors.ts";
-export { type DeviceName, type EngineInfo, initEngine } from "./engine/device.ts";
-export { betaVaeScore } from "./metrics/beta-vae.ts";
-export { dci } from "./metrics/dci.ts";
-export { elboDecomposition } from "./metrics/elbo-decomposition.ts";
 export { type EvalReport, evaluateRun } from "./metrics/evaluate-run.ts";
-export { explicitness } from "./metrics/explicitness.ts";
-export { factorVaeScore } from "./metrics/factor-vae.ts";
-export type { MetricDescriptor, MetricInput, MetricReport } from "./metrics/metric.ts";
-export { migChen, migDlib } from "./metrics/mig.ts";
-export { modularity } from "./metrics/modularity.ts";
-export { METRICS, runMetrics } from "./metrics/registry.ts";
-export { sap, sapBalanced } from "./metrics/sap.ts";
-export { createArchitecture } from "./nn/architectures/index.ts";
-export { createVae, type Vae, type VaeParams } from "./nn/vae.ts";
-export type { ObjectiveDescriptor } from "./objectives/descriptor.ts";
-export type { LatentBatch, Objective } from "./objectives/objective.ts";
-export { createObjective, OBJECTIVES } from "./objectives/registry.ts";
-export { tripletAccuracy } from "./objectives/triplet-accuracy.ts";
-export { tripletVaeObjective } from "./objectives/triplet-vae.ts";
-export { loadRunDataset } from "./run/build.ts";
-export { parseTrainConfig, type TrainConfig } from "./run/config.ts";
+export { loadRunDataset } from "./run/build-dataset.ts";
+export { loadCheckpoint, saveCheckpoint } from "./run/checkpoint.ts";
 export { loadTrainConfigFile } from "./run/config-file.ts";
-export { encodeDataset } from "./run/encode-dataset.ts";
 export { writeImageGrid } from "./run/image-file.ts";
-export { initialState, runTraining, type TrainSummary } from "./run/run-training.ts";
-export { loadTrainedRun, type TrainedRun } from "./run/trained-run.ts";
-export { buildTask } from "./train/build-task.ts";
-export { type LogRow, type TrainingSinks, trainLoop } from "./train/loop.ts";
-export { sampleImages } from "./viz/samples.ts";
+export { loadTrainedRun } from "./run/load-trained-run.ts";
+export { runTraining, type TrainOptions, type TrainSummary } from "./run/run-training.ts";
+export { type TrainedRun, trainedRunFromCheckpoint } from "./run/trained-run.ts";
 export { swapGrid } from "./viz/swap.ts";

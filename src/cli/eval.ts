@@ -16,7 +16,7 @@ import {
 export async function runEvalCommand(runDir: string, opts: Record<string, unknown>): Promise<void> {
   const { initEngine } = await import("../engine/device.ts");
   await initEngine();
-  const { loadTrainedRun } = await import("../run/trained-run.ts");
+  const { loadTrainedRun } = await import("../run/load-trained-run.ts");
   const { evaluateRun } = await import("../metrics/evaluate-run.ts");
   const { writeFileAtomic } = await import("../engine/atomic-write.ts");
   const { countProgress } = await import("../run/progress.ts");

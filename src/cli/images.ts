@@ -4,7 +4,7 @@ import type { Command } from "commander";
 async function loadRun(runDir: string) {
   const { initEngine } = await import("../engine/device.ts");
   await initEngine();
-  const { loadTrainedRun } = await import("../run/trained-run.ts");
+  const { loadTrainedRun } = await import("../run/load-trained-run.ts");
   return loadTrainedRun(runDir);
 }
 

@@ -110,7 +110,7 @@ export function registerMap(program: Command): void {
         const seed = wholeNumber("--seed", opts.seed, 0);
         const { initEngine } = await import("../engine/device.ts");
         await initEngine();
-        const { loadTrainedRun } = await import("../run/trained-run.ts");
+        const { loadTrainedRun } = await import("../run/load-trained-run.ts");
         const run = await loadTrainedRun(runDir);
         const { describeSample, encodeMapSample, METHOD_NAMES, mapTargets, subspaceMap } =
           await import("../viz/map-subspace.ts");

@@ -31,7 +31,7 @@ export async function runReportCommand(
 ): Promise<WrittenReport> {
   const { initEngine } = await import("../engine/device.ts");
   await initEngine();
-  const { loadTrainedRun } = await import("../run/trained-run.ts");
+  const { loadTrainedRun } = await import("../run/load-trained-run.ts");
   const { applicableRunMetrics, evaluateRun, factorMatrix } = await import(
     "../metrics/evaluate-run.ts"
   );

@@ -15,7 +15,7 @@ export function parseIndexList(flag: string, text: string): number[] {
 async function openRun(runDir: string) {
   const { initEngine } = await import("../engine/device.ts");
   await initEngine();
-  const { loadTrainedRun } = await import("../run/trained-run.ts");
+  const { loadTrainedRun } = await import("../run/load-trained-run.ts");
   return loadTrainedRun(runDir);
 }
 

@@ -55,7 +55,7 @@ export function registerTraverse(program: Command): void {
       }
       const { initEngine } = await import("../engine/device.ts");
       await initEngine();
-      const { loadTrainedRun } = await import("../run/trained-run.ts");
+      const { loadTrainedRun } = await import("../run/load-trained-run.ts");
       const { traversalFigure, traversalGif } = await import("../viz/traversal.ts");
       const { rasterizeSvg, writeBytes } = await import("../run/rasterize.ts");
       const run = await loadTrainedRun(runDir);

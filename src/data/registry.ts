@@ -1,23 +1,16 @@
-/** The dataset registry: one name per loader, each loaded lazily (h5wasm, decoders) on first use. */
-import type { CommonOptions, Dataset } from "./dataset.ts";
-import type { ColoredShapesOptions } from "./datasets/colored-shapes.ts";
-import type { ImageFolderOptions } from "./datasets/image-folder.ts";
-import type { MnistOptions } from "./datasets/mnist.ts";
-import type { SpritesOptions } from "./datasets/sprites.ts";
-import type { YaleBOptions } from "./datasets/yale-b.ts";
+/**
+ * The dataset registry: one loader per name (names in `dataset-names.ts`), each module loaded
+ * lazily (h5wasm, decoders) on first use.
+ */
+import type { Dataset } from "./dataset.ts";
+import {
+  DATASET_NAMES,
+  type DatasetName,
+  type DatasetOptionsByName,
+  isDatasetName,
+} from "./dataset-names.ts";
 
-export interface DatasetOptionsByName {
-  sprites: SpritesOptions;
-  "colored-shapes": ColoredShapesOptions;
-  "dsprites-npz": CommonOptions;
-  "yale-b": YaleBOptions;
-  mnist: MnistOptions;
-  "fashion-mnist": MnistOptions;
-  "image-folder": ImageFolderOptions;
-  "3dshapes-h5": CommonOptions;
-}
-
-export type DatasetName = keyof DatasetOptionsByName;
+export { DATASET_NAMES, type DatasetName, type DatasetOptionsByName, isDatasetName };
 
 const loaders: { [K in DatasetName]: (options: DatasetOptionsByName[K]) => Promise<Dataset> } = {
   sprites: async (o) => (await import("./datasets/sprites.ts")).loadSprites(o),
@@ -30,12 +23,6 @@ const loaders: { [K in DatasetName]: (options: DatasetOptionsByName[K]) => Promi
   "image-folder": async (o) => (await import("./datasets/image-folder.ts")).loadImageFolder(o),
   "3dshapes-h5": async (o) => (await import("./datasets/shapes3d-h5.ts")).loadShapes3dH5(o),
 };
-
-export const DATASET_NAMES = Object.keys(loaders) as DatasetName[];
-
-export function isDatasetName(name: string): name is DatasetName {
-  return Object.hasOwn(loaders, name);
-}
 
 /** Loads dataset `name`; options are per dataset (see DatasetOptionsByName). */
 export function loadDataset<K extends DatasetName>(

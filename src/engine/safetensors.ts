@@ -10,8 +10,6 @@
  * tensors in the given order. The decoder checks every rule above and names the file and the
  * offending field in its errors ({@link SafetensorsError}).
  */
-import { readFileSync } from "node:fs";
-import { writeFileAtomic } from "./atomic-write.ts";
 import { Array, type DType, type JsTree, numpy as np } from "./jax.ts";
 import { namedLeaves, treeFromNamed } from "./tree-names.ts";
 
@@ -291,25 +289,26 @@ const TO_JAX: Partial<Record<SafetensorsDType, DType>> = {
 };
 
 /**
- * Saves a tree of jax Arrays as a safetensors file named by dotted tree paths
- * ("encoder.convs.0.w"), atomically. Does not consume the tree (reads each leaf via `.ref`).
+ * Encodes a tree of jax Arrays as safetensors bytes, tensors named by dotted tree paths
+ * ("encoder.convs.0.w"). Does not consume the tree (reads each leaf via `.ref`). `source`
+ * names the tree in errors.
  */
-export async function saveTree(
-  path: string,
+export async function encodeTree(
   tree: object,
   metadata?: Record<string, string>,
-): Promise<void> {
+  source = "tree",
+): Promise<Uint8Array> {
   const tensors: Record<string, NamedTensor> = {};
   for (const [name, leaf] of namedLeaves<unknown>(tree)) {
     if (!(leaf instanceof Array)) {
       throw new Error(
-        `${path}: tree leaf ${JSON.stringify(name)} is not a jax Array (got ${typeof leaf})`,
+        `${source}: tree leaf ${JSON.stringify(name)} is not a jax Array (got ${typeof leaf})`,
       );
     }
     const dtype = FROM_JAX[leaf.dtype];
     if (dtype === undefined) {
       throw new Error(
-        `${path}: tree leaf ${JSON.stringify(name)} has dtype ${leaf.dtype}, which cannot be saved`,
+        `${source}: tree leaf ${JSON.stringify(name)} has dtype ${leaf.dtype}, which cannot be saved`,
       );
     }
     const shape = [...leaf.shape];
@@ -318,20 +317,7 @@ export async function saveTree(
     const data = dtype === "BOOL" ? Uint8Array.from(values as Int32Array) : (values as TensorData);
     tensors[name] = { dtype, shape, data };
   }
-  writeFileAtomic(path, encodeSafetensors(tensors, metadata));
-}
-
-/** Reads and validates a safetensors file (tensors and metadata, no jax Arrays). */
-export function loadSafetensors(path: string): Safetensors {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (error) {
-    throw new Error(
-      `${path}: cannot read (${error instanceof Error ? error.message : String(error)})`,
-    );
-  }
-  return decodeSafetensors(bytes, path);
+  return encodeSafetensors(tensors, metadata);
 }
 
 /**
@@ -378,8 +364,11 @@ function float64Array(data: Float64Array, shape: number[]): Array {
   }
 }
 
-/** Loads a file written by {@link saveTree}: the tree of jax Arrays and the metadata. */
-export function loadTree(path: string): { tree: JsTree<Array>; metadata: Record<string, string> } {
-  const { tensors, metadata } = loadSafetensors(path);
-  return { tree: treeFromTensors(tensors, path), metadata };
+/** Decodes bytes written by {@link encodeTree}: the tree of jax Arrays and the metadata. */
+export function decodeTree(
+  bytes: Uint8Array,
+  source = "safetensors buffer",
+): { tree: JsTree<Array>; metadata: Record<string, string> } {
+  const { tensors, metadata } = decodeSafetensors(bytes, source);
+  return { tree: treeFromTensors(tensors, source), metadata };
 }

@@ -9,10 +9,22 @@
  * Thread count: `DISENTANGLE_THREADS` (or `JAX_THREADS`) from the environment, else the
  * machine's available parallelism. With 1 thread no Worker is installed and kernels run
  * on the main thread.
+ *
+ * In a browser it does nothing (browsers have Workers, and the page's
+ * `navigator.hardwareConcurrency` is left alone). It reaches Node's modules through
+ * `process.getBuiltinModule` (Node >= 20.16), not static imports, so the browser entry's
+ * module graph holds no `node:` import and bundlers need no stubs for it.
  */
-import { resolveObjectURL } from "node:buffer";
-import os from "node:os";
-import { Worker as NodeWorker } from "node:worker_threads";
+
+/** Node's `process`, or undefined in a browser. */
+const nodeProcess: NodeJS.Process | undefined =
+  typeof process !== "undefined" && process.versions?.node ? process : undefined;
+
+/** One of Node's built-in modules; only called on paths that run in Node. */
+function nodeBuiltin<const ID extends "node:buffer" | "node:os" | "node:worker_threads">(id: ID) {
+  if (!nodeProcess) throw new Error(`worker shim: ${id} exists only in Node`);
+  return nodeProcess.getBuiltinModule(id);
+}
 
 /** Runs inside each worker: emulates `self`, `postMessage` and `onmessage`, loads the module. */
 const WORKER_BOOTSTRAP = `
@@ -39,7 +51,7 @@ export class NodeWebWorker {
   onmessage: MessageHandler = null;
   onerror: ((event: { message: string; error: unknown }) => void) | null = null;
   onmessageerror: MessageHandler = null;
-  readonly #worker: NodeWorker;
+  readonly #worker: InstanceType<ReturnType<typeof nodeBuiltin<"node:worker_threads">>["Worker"]>;
   /** Requests awaiting a reply. The worker keeps the process alive only while > 0. */
   #pending = 0;
 
@@ -47,13 +59,14 @@ export class NodeWebWorker {
     const href = String(url);
     let workerData: { blob?: unknown; src?: string };
     if (href.startsWith("blob:")) {
-      const blob = resolveObjectURL(href);
+      const blob = nodeBuiltin("node:buffer").resolveObjectURL(href);
       if (!blob) throw new Error(`worker shim: unknown blob URL ${href}`);
       workerData = { blob };
     } else {
       workerData = { src: href };
     }
-    this.#worker = new NodeWorker(WORKER_BOOTSTRAP, { eval: true, workerData });
+    const { Worker } = nodeBuiltin("node:worker_threads");
+    this.#worker = new Worker(WORKER_BOOTSTRAP, { eval: true, workerData });
     this.#worker.on("message", (data) => {
       if (this.#pending > 0 && --this.#pending === 0) this.#worker.unref();
       this.onmessage?.({ data, target: this });
@@ -77,10 +90,16 @@ export class NodeWebWorker {
   }
 }
 
-/** Parses a thread count from the environment; throws a clear error for bad values. */
-export function threadCountFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+/**
+ * Parses a thread count from the environment; throws a clear error for bad values. In a
+ * browser (no environment) it is the page's `navigator.hardwareConcurrency`.
+ */
+export function threadCountFromEnv(
+  env: Readonly<Record<string, string | undefined>> | undefined = nodeProcess?.env,
+): number {
+  if (!env) return globalThis.navigator?.hardwareConcurrency ?? 1;
   const raw = env.DISENTANGLE_THREADS ?? env.JAX_THREADS;
-  if (raw === undefined || raw === "") return os.availableParallelism();
+  if (raw === undefined || raw === "") return nodeBuiltin("node:os").availableParallelism();
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1 || n > 256) {
     throw new Error(
@@ -93,16 +112,18 @@ export function threadCountFromEnv(env: NodeJS.ProcessEnv = process.env): number
 /** The thread count the Wasm backend was configured with when this module loaded. */
 export const configuredThreads = threadCountFromEnv();
 
-const g = globalThis as unknown as {
-  Worker?: unknown;
-  navigator?: { hardwareConcurrency?: number };
-};
-if (configuredThreads > 1 && typeof g.Worker === "undefined") g.Worker = NodeWebWorker;
-if (typeof g.navigator === "undefined") {
-  g.navigator = { hardwareConcurrency: configuredThreads };
-} else {
-  Object.defineProperty(g.navigator, "hardwareConcurrency", {
-    value: configuredThreads,
-    configurable: true,
-  });
+if (nodeProcess) {
+  const g = globalThis as unknown as {
+    Worker?: unknown;
+    navigator?: { hardwareConcurrency?: number };
+  };
+  if (configuredThreads > 1 && typeof g.Worker === "undefined") g.Worker = NodeWebWorker;
+  if (typeof g.navigator === "undefined") {
+    g.navigator = { hardwareConcurrency: configuredThreads };
+  } else {
+    Object.defineProperty(g.navigator, "hardwareConcurrency", {
+      value: configuredThreads,
+      configurable: true,
+    });
+  }
 }

@@ -5,7 +5,6 @@
  */
 import type { Dataset } from "../data/dataset.ts";
 import { permutation, Rng } from "../data/random.ts";
-import { loadDataset } from "../data/registry.ts";
 import { holdOutFactorValues, type Split, trainValidationSplit } from "../data/split.ts";
 import type { TripletQuery } from "../data/triplets.ts";
 import type { DivergenceConfig } from "../distributions/divergences/divergence.ts";
@@ -37,10 +36,6 @@ export function buildModel(config: TrainConfig, imageShape: ImageShape): Vae {
     likelihoodOf(config),
     createPrior(config.prior),
   );
-}
-
-export async function loadRunDataset(config: TrainConfig): Promise<Dataset> {
-  return loadDataset(config.data, { root: config.root, ...config.dataOptions } as never);
 }
 
 /**

@@ -13,7 +13,7 @@ import { writeFileAtomic } from "../engine/atomic-write.ts";
 import type { EngineInfo } from "../engine/device.ts";
 import { tree as jaxTree } from "../engine/jax.ts";
 import { keyFromData, keyToData } from "../engine/prng.ts";
-import { loadTree, saveTree } from "../engine/safetensors.ts";
+import { loadTree, saveTree } from "../engine/safetensors-file.ts";
 import { conformTree } from "../engine/tree-names.ts";
 import type { TrainingState } from "../train/loop.ts";
 import {

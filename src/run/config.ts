@@ -9,7 +9,7 @@
  * their values: a hyperparameter that the model does not take is an error.
  */
 import { z } from "zod";
-import { DATASET_NAMES, type DatasetName } from "../data/registry.ts";
+import { DATASET_NAMES } from "../data/dataset-names.ts";
 import { PRIOR_NAMES } from "../distributions/priors.ts";
 import { ARCHITECTURE_NAMES } from "../nn/architecture.ts";
 import { type SharedFieldDoc, sharedFieldDocs } from "../objectives/descriptor.ts";
@@ -36,7 +36,7 @@ const runSettings = {
   /** Triplet VAE (Karaletsos et al. 2016): its unsupervised part. */
   base: z.enum(OBJECTIVE_NAMES).optional(),
   /** Dataset name (see `disentangle data --help`) and its options. */
-  data: z.enum(DATASET_NAMES as [DatasetName, ...DatasetName[]]).default("sprites"),
+  data: z.enum(DATASET_NAMES).default("sprites"),
   root: z.string().min(1).optional(),
   dataOptions: z.record(z.string(), z.unknown()).default({}),
   /** Encoder/decoder; chosen from the image size when absent. */

@@ -9,8 +9,9 @@ import { join } from "node:path";
 import { adamInit } from "../engine/adam.ts";
 import { currentEngine } from "../engine/device.ts";
 import { tree } from "../engine/jax.ts";
-import { keyFromSeed, splitKey } from "../engine/prng.ts";
+import { keyFromSeed } from "../engine/prng.ts";
 import { buildTask } from "../train/build-task.ts";
+import { initialState } from "../train/initial-state.ts";
 import {
   type LogRow,
   TrainingDivergedError,
@@ -18,7 +19,7 @@ import {
   trainLoop,
 } from "../train/loop.ts";
 import type { TaskParams, TrainingTask } from "../train/task.ts";
-import { loadRunDataset } from "./build.ts";
+import { loadRunDataset } from "./build-dataset.ts";
 import {
   hasCheckpoint,
   LOG_FILE,
@@ -62,16 +63,6 @@ function resolveRun(config: TrainConfig, resume: boolean): TrainConfig {
     );
   }
   return config;
-}
-
-/** The first state of a fresh run: parameters from the seed's init key, a fresh optimiser. */
-export function initialState<P extends TaskParams>(
-  task: TrainingTask<P, unknown>,
-  seed: number,
-): TrainingState<P> {
-  const [initKey, noiseKey] = splitKey(keyFromSeed(seed), 2);
-  const params = task.init(initKey);
-  return { step: 0, params, opt: adamInit(params), key: noiseKey };
 }
 
 /** The state of `runDir`'s checkpoint, in the structure `task` initialises. */

@@ -1,11 +1,14 @@
-/** Loads a finished (or checkpointed) run: its config, model, parameters and, for a triplet VAE, its subspace masks. */
+/**
+ * A finished (or checkpointed) run in memory: its config, dataset, model, parameters and, for a
+ * triplet VAE, its subspace masks. Reading one from a run folder is `load-trained-run.ts`.
+ */
 import type { Dataset } from "../data/dataset.ts";
 import { tree } from "../engine/jax.ts";
 import type { MaskParams } from "../nn/subspace-masks.ts";
 import type { Vae, VaeParams } from "../nn/vae.ts";
+import type { TrainingState } from "../train/loop.ts";
 import type { TaskParams } from "../train/task.ts";
-import { buildModel, loadRunDataset, subspaceMasksOf } from "./build.ts";
-import { loadCheckpoint, readRunConfig } from "./checkpoint.ts";
+import { buildModel, subspaceMasksOf } from "./build.ts";
 import { type TrainConfig, tripletOptions } from "./config.ts";
 
 /** A triplet VAE's query masks as plain numbers. */
@@ -28,11 +31,18 @@ export interface TrainedRun {
   masks?: QueryMasks;
 }
 
-export async function loadTrainedRun(runDir: string): Promise<TrainedRun> {
-  const config = readRunConfig(runDir);
-  const dataset = await loadRunDataset(config);
+/**
+ * A trained run from its parts, however they were read (files in Node, fetched bytes in a
+ * page): builds the model, keeps the VAE's parameters, disposes the optimiser state and, for
+ * a triplet VAE, reads its query masks as numbers. Consumes `checkpoint`'s arrays.
+ */
+export async function trainedRunFromCheckpoint(
+  runDir: string,
+  config: TrainConfig,
+  dataset: Dataset,
+  checkpoint: TrainingState<TaskParams>,
+): Promise<TrainedRun> {
   const model = buildModel(config, dataset.imageShape);
-  const checkpoint = loadCheckpoint<TaskParams>(runDir);
   const { vae, masks: maskParams, ...extra } = checkpoint.params;
   tree.dispose([checkpoint.opt, checkpoint.key, extra] as never);
   let masks: QueryMasks | undefined;

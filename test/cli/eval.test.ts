@@ -6,7 +6,7 @@ import { test } from "node:test";
 import { initEngine } from "../../src/engine/device.ts";
 import { METRIC_NAMES } from "../../src/metrics/registry.ts";
 import { encodeDataset } from "../../src/run/encode-dataset.ts";
-import { loadTrainedRun } from "../../src/run/trained-run.ts";
+import { loadTrainedRun } from "../../src/run/load-trained-run.ts";
 import { type CliResult, runCli, trainTinyRun } from "../helpers/cli.ts";
 
 /** A minimal .npy v1.0 writer (little-endian, C order), written from the format spec. */

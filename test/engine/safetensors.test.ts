@@ -8,13 +8,11 @@ import { type Array, numpy as np, tree } from "../../src/engine/jax.ts";
 import {
   decodeSafetensors,
   encodeSafetensors,
-  loadSafetensors,
-  loadTree,
   type NamedTensor,
   SafetensorsError,
-  saveTree,
   treeFromTensors,
 } from "../../src/engine/safetensors.ts";
+import { loadSafetensors, loadTree, saveTree } from "../../src/engine/safetensors-file.ts";
 import { namedLeaves, treeFromNamed } from "../../src/engine/tree-names.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "safetensors-"));

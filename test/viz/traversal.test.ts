@@ -8,8 +8,9 @@ import { createPrior } from "../../src/distributions/priors.ts";
 import { initEngine } from "../../src/engine/device.ts";
 import { numpy as np, tree } from "../../src/engine/jax.ts";
 import type { Vae } from "../../src/nn/vae.ts";
+import { loadTrainedRun } from "../../src/run/load-trained-run.ts";
 import { rasterizeSvg, writeBytes } from "../../src/run/rasterize.ts";
-import { loadTrainedRun, type TrainedRun } from "../../src/run/trained-run.ts";
+import type { TrainedRun } from "../../src/run/trained-run.ts";
 import {
   gifFrameOrder,
   laplaceQuantile,
