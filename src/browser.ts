@@ -25,8 +25,14 @@ export { gaussianLogLikelihood } from "./distributions/gaussian-likelihood.ts";
 export { klDivergence, klEstimator, klMonteCarlo } from "./distributions/kl.ts";
 export { laplace, laplaceLogDensity } from "./distributions/laplace.ts";
 export { createPrior, PRIOR_NAMES, PRIORS, type Prior } from "./distributions/priors.ts";
-export { studentT, studentTLogDensity } from "./distributions/student-t.ts";
-export { type DeviceName, type EngineInfo, initEngine } from "./engine/device.ts";
+export { standardStudentT, studentT, studentTLogDensity } from "./distributions/student-t.ts";
+export {
+  type DeviceName,
+  DeviceUnavailableError,
+  defaultDeviceName,
+  type EngineInfo,
+  initEngine,
+} from "./engine/device.ts";
 export * as jax from "./engine/jax.ts";
 export { keyFromSeed, splitKey } from "./engine/prng.ts";
 export {
@@ -59,7 +65,13 @@ export { parseTrainConfig, type TrainConfig } from "./run/config.ts";
 export { encodeDataset } from "./run/encode-dataset.ts";
 export { buildTask } from "./train/build-task.ts";
 export { initialState } from "./train/initial-state.ts";
-export { type LogRow, type TrainingSinks, trainLoop } from "./train/loop.ts";
+export {
+  type LogRow,
+  TrainingDivergedError,
+  type TrainingSinks,
+  type TrainingState,
+  trainLoop,
+} from "./train/loop.ts";
 export { encodeImageGrid } from "./viz/image-grid.ts";
 export { labelledGridSvg } from "./viz/labelled-grid.ts";
 export { klPerDimensionSvg } from "./viz/plots/kl-per-dimension.ts";

@@ -61,6 +61,10 @@ interface ContinuousPlan {
 
 const MAX_TRIES = 1000;
 
+/**
+ * Draws triplets (A, B, C), "A is more like B than like C" under one query, from a dataset's
+ * factors (Karaletsos et al. 2016, Sec. 3), seeded, optionally keeping some factor values out.
+ */
 export class TripletSampler {
   /** Images the triplets are drawn from. */
   readonly pool: Int32Array;

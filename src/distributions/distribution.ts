@@ -29,6 +29,7 @@ export interface Distribution {
   map(fn: (param: Array) => Array): Distribution;
   /** A second reference: the parameters' `.ref`. */
   ref(): Distribution;
+  /** Frees the parameters' arrays (jax-js ownership: a distribution owns its parameters). */
   dispose(): void;
 }
 

@@ -40,6 +40,11 @@ export interface BetaVaeResult {
   evalAccuracy: number;
 }
 
+/**
+ * The beta-VAE disentanglement score (Higgins et al. 2017, Sec. 3 and Appendix A.4) of the
+ * representation `oracle` encodes, computed as disentanglement_lib does (see this file's
+ * header).
+ */
 export async function betaVaeScore(
   oracle: RepresentationOracle,
   options: BetaVaeOptions = {},

@@ -73,6 +73,10 @@ export interface DciResult {
   importance: number[][];
 }
 
+/**
+ * DCI disentanglement, completeness (Eastwood & Williams 2018, eq. 1-3) and informativeness
+ * of `codes` for `factors`, from gradient-boosted trees' importances as disentanglement_lib.
+ */
 export function dci(codes: CodeMatrix, factors: FactorMatrix, options: DciOptions = {}): DciResult {
   checkShapes(codes, factors);
   const { train, test } = options.split ?? trainTestRows(codes.count, options);

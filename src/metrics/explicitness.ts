@@ -51,6 +51,10 @@ export interface ExplicitnessResult {
   factors: number[];
 }
 
+/**
+ * Explicitness (Ridgeway & Mozer 2018, Sec. 3): the mean one-vs-rest ROC AUC of a logistic
+ * regression predicting each factor's classes from the whole code.
+ */
 export function explicitness(
   codes: CodeMatrix,
   factors: FactorMatrix,

@@ -45,6 +45,11 @@ const ROWS_PER_CALL = 4096;
 /** Random observations for the global variances (disentanglement_lib's num_variance_estimate). */
 const VARIANCE_OBSERVATIONS = 10000;
 
+/**
+ * The FactorVAE disentanglement score (Kim & Mnih 2018, Sec. 4) of the representation
+ * `oracle` encodes: the accuracy of the majority-vote classifier from least-variance
+ * dimensions, as disentanglement_lib computes it.
+ */
 export async function factorVaeScore(
   oracle: RepresentationOracle,
   options: FactorVaeOptions = {},

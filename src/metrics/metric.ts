@@ -52,6 +52,7 @@ export interface MetricDescriptor<S extends z.ZodObject = z.ZodObject> {
   missing(input: MetricInput, given: Record<string, unknown>): string | null;
   /** Options, each with `.default(...)` or optional, and `.describe(...)`. `seed` is common. */
   readonly schema: S;
+  /** Scores `input` with validated `options`; `seed` fixes every random choice the metric makes. */
   compute(input: MetricInput, options: z.output<S> & { seed: number }): Promise<MetricReport>;
 }
 

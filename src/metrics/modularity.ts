@@ -43,6 +43,10 @@ export interface ModularityResult {
   mutualInformation: number[][];
 }
 
+/**
+ * Modularity (Ridgeway & Mozer 2018, Sec. 3) of `codes` for `factors`: how far each dimension
+ * informs one factor only, from histogram mutual information as disentanglement_lib.
+ */
 export function modularity(
   codes: CodeMatrix,
   factors: FactorMatrix,

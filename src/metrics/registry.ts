@@ -20,6 +20,7 @@ import { modularityMetric } from "./modularity.ts";
 import { sapBalancedMetric, sapMetric } from "./sap.ts";
 import { tripletMetric } from "./triplet-runner.ts";
 
+/** The metric registry: name -> descriptor (paper, inputs it needs, options, compute). */
 export const METRICS = {
   mig: migMetric,
   "mig-dlib": migDlibMetric,
@@ -35,6 +36,7 @@ export const METRICS = {
 } as const satisfies Record<string, MetricDescriptor>;
 
 export type MetricName = keyof typeof METRICS;
+/** The names of {@link METRICS}, as `disentangle eval --metrics` accepts them. */
 export const METRIC_NAMES = Object.keys(METRICS) as MetricName[];
 
 /** Names earlier versions of `disentangle metrics` used. */

@@ -31,7 +31,9 @@ export type DecoderParams = {
 export interface Architecture {
   readonly name: ArchitectureName;
   readonly config: ArchitectureConfig;
+  /** Fresh encoder parameters (PyTorch's default initialisation, `src/engine/init.ts`); consumes `key`. */
   initEncoder(key: Array): EncoderParams;
+  /** Fresh decoder parameters, likewise; consumes `key`. */
   initDecoder(key: Array): DecoderParams;
   /**
    * Consumes `x` [B,H,W,C]; returns the posterior's mean and log-variance, [B,Z] each.
@@ -48,6 +50,7 @@ export class ArchitectureShapeError extends Error {
   override name = "ArchitectureShapeError";
 }
 
+/** The encoder/decoder pairs, by name (see `src/nn/architectures/`). */
 export const ARCHITECTURE_NAMES = ["mlp-chen", "conv-burgess", "conv-small"] as const;
 export type ArchitectureName = (typeof ARCHITECTURE_NAMES)[number];
 

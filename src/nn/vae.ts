@@ -34,6 +34,7 @@ export interface Vae {
   readonly architecture: Architecture;
   readonly likelihood: LikelihoodConfig;
   readonly prior: Prior;
+  /** Fresh parameters: encoder, decoder and a learned likelihood scale where configured; consumes `key`. */
   init(key: Array): VaeParams;
   /** Consumes params and x [B,H,W,C]; returns q(z|x)'s mean and log-variance. */
   encode(params: EncoderParams, x: Array, schedule?: ConvSchedule): DiagonalGaussianParams;
@@ -49,6 +50,11 @@ export interface Vae {
   decodeMean(params: DecoderParams, z: Array): Array;
 }
 
+/**
+ * A VAE (Kingma & Welling 2014) from an encoder/decoder pair, a likelihood p(x|z) (Bernoulli,
+ * or Gaussian with fixed or learned variance) and a prior p(z). Pure functions over parameter
+ * trees; the objectives decide what to do with its forward pass.
+ */
 export function createVae(
   architecture: Architecture,
   likelihood: LikelihoodConfig,

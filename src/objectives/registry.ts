@@ -12,6 +12,7 @@ import type { Objective } from "./objective.ts";
 import { tripletVae } from "./triplet-vae.ts";
 import { vae } from "./vae.ts";
 
+/** The objective registry: name -> descriptor (paper, hyperparameters with defaults, the objective). */
 export const OBJECTIVES = {
   vae,
   "beta-vae": betaVae,
@@ -27,6 +28,7 @@ export type ObjectiveName = keyof typeof OBJECTIVES;
  * hyperparameters. The metric losses of later work take the same slot.
  */
 export const SUPERVISED_TERM = tripletVae;
+/** The names of {@link OBJECTIVES}, as `--model` accepts them. */
 export const OBJECTIVE_NAMES = Object.keys(OBJECTIVES) as [ObjectiveName, ...ObjectiveName[]];
 
 /** The hyperparameters `name` takes, as a caller writes them (every field optional). */

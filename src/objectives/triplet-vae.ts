@@ -90,6 +90,10 @@ function checkShapes(triplets: TripletBatch): void {
   }
 }
 
+/**
+ * The triplet VAE's objective (Karaletsos et al. 2016, eq. 6): `config.base` over the images
+ * plus λ times the triplets' negative log-likelihood, plus the optional L1 mask penalty.
+ */
 export function tripletVaeObjective(config: TripletVaeConfig): TripletObjective {
   checkWeight("triplet-vae", "weight", config.weight);
   checkWeight("triplet-vae", "maskL1", config.maskL1);

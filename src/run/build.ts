@@ -29,6 +29,7 @@ export function likelihoodOf(config: TrainConfig): LikelihoodConfig {
     : { kind: "gaussian", variance: config.gaussianVariance };
 }
 
+/** The VAE a run config describes for images of `imageShape` (architecture, likelihood, prior). */
 export function buildModel(config: TrainConfig, imageShape: ImageShape): Vae {
   const name = config.architecture ?? defaultArchitecture(imageShape);
   return createVae(

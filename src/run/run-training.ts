@@ -76,6 +76,12 @@ function resumedState(task: TrainingTask<TaskParams, unknown>, config: TrainConf
   }
 }
 
+/**
+ * Trains a run in Node: the platform-free loop ({@link trainLoop}) with the run folder as its
+ * sinks (config.json, checkpoint.safetensors every `checkpointEvery` steps, log.jsonl), Ctrl-C
+ * as a stop that checkpoints first, and a progress bar on stderr. With `resume`, continues
+ * `requested.out` bit-identically from its checkpoint up to `requested.steps`.
+ */
 export async function runTraining(
   requested: TrainConfig,
   options: TrainOptions = {},

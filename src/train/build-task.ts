@@ -7,6 +7,7 @@ import type { TaskParams, TrainingTask } from "./task.ts";
 import { tripletTask } from "./triplet-task.ts";
 import { vaeTask } from "./vae-task.ts";
 
+/** The training task `config` asks for on `dataset`: the VAE task, or the triplet VAE's with its sampler. */
 export function buildTask(
   config: TrainConfig,
   dataset: Dataset,

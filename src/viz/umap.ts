@@ -31,6 +31,7 @@ export const UMAP_DEFAULTS = {
 /** Epochs between yields to the event loop, so that a page or progress bar stays live. */
 const EPOCHS_PER_YIELD = 20;
 
+/** A seeded two-dimensional UMAP embedding (McInnes et al. 2018) of `n` row-major points. */
 export async function umap(
   points: Float32Array | Float64Array,
   n: number,

@@ -36,6 +36,10 @@ export const SHAPE_COLORS: Record<string, [number, number, number]> = {
 };
 const EXTENT = 0.2;
 
+/**
+ * The colored-shapes dataset (Karaletsos et al. 2016's example of two notions of similarity):
+ * every combination of shape, colour, scale and position, rendered on demand as RGB images.
+ */
 export function loadColoredShapes(options: ColoredShapesOptions = {}): Dataset {
   const size = positiveInteger("size", options.size ?? 32);
   const positions = positiveInteger("positions", options.positions ?? 5);

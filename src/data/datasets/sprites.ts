@@ -31,10 +31,16 @@ export interface SpritesOptions extends CommonOptions {
   orientations?: number;
 }
 
+/** The shape factor's values, in dSprites' order (Matthey et al. 2017). */
 export const SPRITE_SHAPES: ShapeName[] = ["square", "ellipse", "heart"];
 /** Radius of a scale-1 sprite and the margin of its centre, as a fraction of the image side. */
 export const SPRITE_EXTENT = 0.16;
 
+/**
+ * dSprites-compatible sprites (Matthey et al. 2017): the dSprites factor grid (shape, scale,
+ * orientation, posX, posY; smaller grids through `options`), rendered on demand as binary
+ * images of `options.size` pixels.
+ */
 export function loadSprites(options: SpritesOptions = {}): Dataset {
   const size = positiveInteger("size", options.size ?? 64);
   const positions = positiveInteger("positions", options.positions ?? 32);

@@ -12,6 +12,7 @@ export const architectureRegistry: Record<
   "conv-small": convSmall,
 };
 
+/** The architecture `name` for `config` (image shape, latent size); errors on impossible shapes. */
 export function createArchitecture(
   name: ArchitectureName,
   config: ArchitectureConfig,
