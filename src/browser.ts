@@ -7,6 +7,8 @@
  *
  * Everything here runs in Node too; `src/index.ts` (the Node entry) adds files, run folders,
  * dataset loaders that read disk, the native backend and the CLI's drivers.
+ *
+ * @module disentangle/browser
  */
 
 export { type Dataset, type FactorInfo, imageSize } from "./data/dataset.ts";

@@ -4,6 +4,8 @@
  * driver with progress and Ctrl-C, evaluation of a run folder, and the native CPU backend
  * (chosen by `initEngine()` when a C compiler is found). The CLI is built on exactly these
  * functions.
+ *
+ * @module disentangle
  */
 
 export * from "./browser.ts";
