@@ -19,6 +19,7 @@ import {
   type ObjectiveName,
   SUPERVISED_TERM as tripletVae,
 } from "../objectives/registry.ts";
+import { formatIssues, type SettingsIssue } from "./config-errors.ts";
 
 /** Models: every objective of the registry, and the triplet VAE (a base objective + its supervised term). */
 export const MODEL_NAMES = [...OBJECTIVE_NAMES, tripletVae.name] as const;
@@ -100,6 +101,12 @@ export type TrainConfigInput = z.input<z.ZodObject<typeof runSettings>> & Partia
 /** Raised for an invalid configuration; the message lists every problem found. */
 export class ConfigError extends Error {
   override name = "ConfigError";
+  /** The problems by field, when the error comes from validation (e.g. to re-point them at a study file). */
+  readonly issues?: readonly SettingsIssue[];
+  constructor(message: string, issues?: readonly SettingsIssue[]) {
+    super(message);
+    this.issues = issues;
+  }
 }
 
 /** The unsupervised objective: the model itself, or the triplet VAE's base. */
@@ -159,37 +166,13 @@ function isHyperparameter(key: string): boolean {
   return HYPERPARAMETER_SOURCES.some((d) => key in d.schema.shape);
 }
 
-function lineOfKey(text: string, key: string | number | undefined): number | undefined {
-  if (typeof key !== "string") return undefined;
-  const at = text.search(new RegExp(`"${key.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}"\\s*:`));
-  return at < 0 ? undefined : text.slice(0, at).split("\n").length;
-}
-
-function describeValue(input: unknown, path: readonly PropertyKey[]): string {
-  let value: unknown = input;
-  for (const key of path) value = (value as Record<PropertyKey, unknown> | undefined)?.[key];
-  return value === undefined ? "" : ` (got ${JSON.stringify(value)})`;
-}
-
 /**
  * Validates `input`. `source` names where it came from (a file path or "command line");
  * `text` is the file's text, used to point at the line of a bad field.
  */
 export function parseTrainConfig(input: unknown, source: string, text?: string): TrainConfig {
-  const where = (field: string | undefined) => {
-    const line = text ? lineOfKey(text, field) : undefined;
-    return line ? `${source}:${line}` : source;
-  };
-  const fail = (issues: { path: PropertyKey[]; message: string }[], prefix: string[] = []) => {
-    throw new ConfigError(
-      issues
-        .map((issue) => {
-          const path = [...prefix, ...issue.path];
-          const field = path.length ? path.join(".") : "(top level)";
-          return `${where(String(path[path.length - 1]))}: field "${field}"${describeValue(input, path)}: ${issue.message}`;
-        })
-        .join("\n"),
-    );
+  const fail = (issues: SettingsIssue[]) => {
+    throw new ConfigError(formatIssues(issues, source, input, text), issues);
   };
   const result = configSchema.safeParse(input);
   if (!result.success) fail(result.error.issues);
