@@ -27,6 +27,12 @@ export interface EvalOptions {
   batchSize?: number;
   /** Metric options by field as the user gave them (flags); each metric's schema fills the rest. */
   options?: Record<string, unknown>;
+  /**
+   * Options metric by metric (a study's `{"mig": {"include": [...]}, "mig-dlib": {}}`): the
+   * metrics run are its keys, each with its own options, so two metrics can take one option
+   * (`include`) with different values. Replaces `metrics` and `options` when given.
+   */
+  perMetric?: Record<string, Record<string, unknown>>;
   /** Hears the images encoded so far (the CLI draws a bar with it). */
   onEncodeProgress?: (done: number, total: number) => void;
 }
@@ -94,7 +100,10 @@ export async function evaluateRun(
   const seed = options.seed ?? 0;
   const given = options.options ?? {};
   const probe = probeInput(run);
-  const names = checkMetrics(probe, options.metrics ?? applicableMetrics(probe, given), given);
+  const perMetric = options.perMetric;
+  const names = perMetric
+    ? Object.keys(perMetric).flatMap((name) => checkMetrics(probe, [name], perMetric[name]))
+    : checkMetrics(probe, options.metrics ?? applicableMetrics(probe, given), given);
   const { dataset } = run;
   const fullGrid = dataset.grid !== undefined && names.some((n) => METRICS[n].needsGrid === true);
   let rows: Int32Array;
@@ -127,7 +136,15 @@ export async function evaluateRun(
         }
       : undefined,
   };
-  const metrics = await runMetrics(input, names, given, seed, log);
+  let metrics: Record<string, MetricReport> = {};
+  if (perMetric) {
+    for (const name of names) {
+      const report = await runMetrics(input, [name], perMetric[name] ?? {}, seed, log);
+      metrics = { ...metrics, ...report };
+    }
+  } else {
+    metrics = await runMetrics(input, names, given, seed, log);
+  }
   return {
     run: run.runDir,
     step: run.step,
