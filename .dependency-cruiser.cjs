@@ -7,6 +7,8 @@
 const PLATFORM_FREE = [
   "^src/(nn|distributions|objectives|metrics|viz|train)/",
   "^src/run/(config|build|encode-dataset|held-out-triplets)[.]ts$",
+  "^src/run/config-errors[.]ts$",
+  "^src/study/(schema|expand|aggregate|rank-correlation|headline-values)[.]ts$",
 ];
 
 /** @type {import('dependency-cruiser').IConfiguration} */
@@ -39,6 +41,13 @@ module.exports = {
       severity: "error",
       from: { path: PLATFORM_FREE },
       to: { dependencyTypes: ["core"] },
+    },
+    {
+      name: "study-on-top",
+      comment: "Studies drive training, metrics and plots; only the CLI may depend on them.",
+      severity: "error",
+      from: { path: "^src/", pathNot: ["^src/(study|cli)/", "^src/index[.]ts$"] },
+      to: { path: "^src/study/" },
     },
     {
       name: "no-circular",

@@ -10,6 +10,7 @@ import { registerImageCommands } from "./images.ts";
 import { registerMap } from "./map.ts";
 import { registerMetrics } from "./metrics.ts";
 import { registerReport } from "./report.ts";
+import { registerStudy } from "./study.ts";
 import { registerSubspaceCommands } from "./subspaces.ts";
 import { registerTrain } from "./train.ts";
 import { registerTraverse } from "./traverse.ts";
@@ -48,6 +49,7 @@ export function buildProgram(): Command {
   registerMap(program);
   registerReport(program);
   registerEval(program);
+  registerStudy(program);
   program
     .command("data <name>")
     .description("load a dataset and describe it (counts, image shape, factors, skipped files)")
