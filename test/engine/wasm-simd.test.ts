@@ -1,0 +1,483 @@
+/**
+ * jax-js's Wasm code generation as this project patches it (patches/@jax-js+jax+0.1.25.patch,
+ * docs/upstream/wasm-simd.md): division (x · Reciprocal(y)), Exp, Log and masked loads of padded
+ * views compile to SIMD code. Each test checks two things:
+ * - structure: the module jax-js compiled for the kernel holds the SIMD instructions of the
+ *   patched path (decoded from the module's bytes, test/engine/helpers/wasm-ops.ts). Without
+ *   the patch these kernels compile to scalar code and these assertions fail;
+ * - values: against float64 references and exact expectations at the edge values (±0,
+ *   subnormals, ±Infinity, NaN), and bit for bit against jax-js's scalar path, which runs a
+ *   kernel whose length is not a multiple of 4 (the SIMD body needs whole groups of 4).
+ * Always on the Wasm backend with 1 thread (with more, a kernel's last chunk may run scalar
+ * while the others run SIMD: that is why the two paths must agree bit for bit).
+ */
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { test } from "node:test";
+import { moduleOps, modulesCompiledBy } from "./helpers/wasm-ops.ts";
+
+process.env.DISENTANGLE_THREADS = "1";
+const { initEngine } = await import("../../src/engine/device.ts");
+const { grad, jit, numpy: np } = await import("../../src/engine/jax.ts");
+const { conv2d, convTranspose2d } = await import("../../src/engine/conv.ts");
+type Tensor = import("../../src/engine/jax.ts").Array;
+
+const engine = await initEngine("wasm");
+
+const f32 = (values: ArrayLike<number>, shape?: number[]): Tensor => {
+  const a = np.array(Float32Array.from(values));
+  return shape ? a.reshape(shape) : a;
+};
+const bits = (v: number): number => new Uint32Array(Float32Array.of(v).buffer)[0];
+const MIN_NORMAL = 2 ** -126;
+const MAX_FLOAT = 3.4028234663852886e38;
+
+/** Edge values: signed zeros, subnormals, the normal limits, infinities, NaN, ordinary values. */
+const EDGES = [
+  0,
+  -0,
+  2 ** -149,
+  -(2 ** -149),
+  1e-40,
+  -1e-40,
+  MIN_NORMAL,
+  -MIN_NORMAL,
+  MAX_FLOAT,
+  -MAX_FLOAT,
+  Number.POSITIVE_INFINITY,
+  Number.NEGATIVE_INFINITY,
+  Number.NaN,
+  1,
+  -1,
+  0.5,
+  2,
+  Math.fround(1 - 2 ** -24),
+  Math.fround(1 + 2 ** -23),
+  3,
+  -7.25,
+  1e-20,
+  1e20,
+  -1e30,
+].map(Math.fround);
+
+/** The output at the position of edge value `x` (found with Object.is: -0 and NaN too). */
+const atEdge = (out: Float32Array, x: number): number =>
+  out[EDGES.findIndex((e) => Object.is(e, Math.fround(x)))];
+
+/** `n` float32 values spread over [lo, hi] (deterministic), rounded to float32. */
+function spread(lo: number, hi: number, n: number): number[] {
+  return Array.from({ length: n }, (_, i) => Math.fround(lo + ((hi - lo) * i) / (n - 1)));
+}
+
+/** Positive float32 values log-spread over [lo, hi]. */
+function logSpread(lo: number, hi: number, n: number): number[] {
+  const a = Math.log(lo);
+  const b = Math.log(hi);
+  return Array.from({ length: n }, (_, i) => Math.fround(Math.exp(a + ((b - a) * i) / (n - 1))));
+}
+
+/**
+ * Runs the jitted `f` on `inputs` twice: padded to a multiple of 4 elements (SIMD body), and
+ * with one more element (the scalar loop runs the whole kernel). Returns the first run's
+ * outputs (inputs' length), the instruction names of the modules compiled for it, and the
+ * number of outputs whose float32 bits differ between the two runs.
+ */
+async function simdAndScalar(
+  f: (...xs: Tensor[]) => Tensor,
+  inputs: number[][],
+): Promise<{ out: Float32Array; ops: Set<string>; bitDiffs: number }> {
+  const n = inputs[0].length;
+  const padded = Math.ceil(n / 4) * 4;
+  const pad = (xs: number[], to: number) => [...xs, ...Array(to - xs.length).fill(1)];
+  let simd: Float32Array = new Float32Array(0);
+  const modules = await modulesCompiledBy(async () => {
+    simd = (await jit(f)(...inputs.map((xs) => f32(pad(xs, padded)))).data()) as Float32Array;
+  });
+  const scalar = (await jit(f)(
+    ...inputs.map((xs) => f32(pad(xs, padded + 1))),
+  ).data()) as Float32Array;
+  let bitDiffs = 0;
+  for (let i = 0; i < padded; i++) if (bits(simd[i]) !== bits(scalar[i])) bitDiffs++;
+  const ops = new Set(modules.flatMap((m) => [...moduleOps(m)]));
+  return { out: simd.subarray(0, n), ops, bitDiffs };
+}
+
+test("the engine runs on wasm", () => {
+  assert.equal(engine.device, "wasm");
+  assert.equal(engine.threads, 1);
+});
+
+test("division compiles to f32x4.div and gives x·(1/y) rounded as float32, at every edge pair", async () => {
+  const xs: number[] = [];
+  const ys: number[] = [];
+  for (const x of EDGES) {
+    for (const y of EDGES) {
+      xs.push(x);
+      ys.push(y);
+    }
+  }
+  const { out, ops, bitDiffs } = await simdAndScalar((x, y) => x.div(y), [xs, ys]);
+  assert.ok(ops.has("f32x4.div"), `division kernel is SIMD (f32x4.div); ops: ${[...ops]}`);
+  assert.equal(bitDiffs, 0, "SIMD and scalar paths agree bit for bit");
+  for (let i = 0; i < xs.length; i++) {
+    // jax-js lowers x / y to x * Reciprocal(y): two float32 roundings.
+    const want = Math.fround(xs[i] * Math.fround(1 / ys[i]));
+    assert.ok(Object.is(out[i], want), `${xs[i]} / ${ys[i]}: got ${out[i]}, want ${want}`);
+  }
+});
+
+test("division is within 2 float32 roundings of float64 over 12 decades", async () => {
+  const xs = logSpread(1e-6, 1e6, 4000).map((v, i) => (i % 3 === 0 ? -v : v));
+  const ys = logSpread(1e6, 1e-6, 4000);
+  const { out, ops } = await simdAndScalar((x, y) => x.div(y), [xs, ys]);
+  assert.ok(ops.has("f32x4.div"));
+  let worst = 0;
+  for (let i = 0; i < xs.length; i++) {
+    const exact = xs[i] / ys[i];
+    worst = Math.max(worst, Math.abs(out[i] - exact) / Math.abs(exact));
+  }
+  assert.ok(worst <= 2 ** -23, `max relative error ${worst}`);
+});
+
+test("Adam's m / (sqrt(v) + eps) is one SIMD kernel", async () => {
+  const m = spread(-1, 1, 1000);
+  const v = logSpread(1e-12, 1e2, 1000);
+  const { out, ops, bitDiffs } = await simdAndScalar((a, b) => a.div(np.sqrt(b).add(1e-8)), [m, v]);
+  assert.ok(ops.has("f32x4.div"));
+  assert.equal(bitDiffs, 0);
+  for (let i = 0; i < m.length; i++) {
+    const exact = m[i] / (Math.sqrt(v[i]) + 1e-8);
+    assert.ok(
+      Math.abs(out[i] - exact) <= 4e-7 * Math.abs(exact) + 1e-30,
+      `${m[i]} / (sqrt(${v[i]}) + 1e-8): got ${out[i]}, float64 ${exact}`,
+    );
+  }
+});
+
+/**
+ * Exp: the SIMD form evaluates jax-js's scalar algorithm lane-wise, so its error is the scalar
+ * path's: measured 4.2e-6 relative (68 ulp) over [-87.3, 88.3] (docs/upstream/wasm-simd.md).
+ */
+test("exp compiles to SIMD code, matches the scalar path bit for bit and float64 to 5e-6", async () => {
+  const grid = spread(-87.3, 88.3, 20000);
+  const { out, ops, bitDiffs } = await simdAndScalar((x) => np.exp(x), [[...EDGES, ...grid]]);
+  assert.ok(ops.has("f32x4.nearest"), `exp kernel is SIMD; ops: ${[...ops]}`);
+  assert.equal(bitDiffs, 0, "SIMD and scalar paths agree bit for bit");
+  const edge = (x: number) => atEdge(out, x);
+  assert.equal(edge(0), 1);
+  assert.equal(edge(-0), 1);
+  assert.equal(edge(2 ** -149), 1);
+  assert.equal(edge(-1e-40), 1);
+  assert.equal(edge(Number.POSITIVE_INFINITY), Number.POSITIVE_INFINITY);
+  assert.ok(Object.is(edge(Number.NEGATIVE_INFINITY), 0));
+  assert.ok(Number.isNaN(edge(Number.NaN)));
+  assert.equal(edge(MAX_FLOAT), Number.POSITIVE_INFINITY);
+  assert.ok(Object.is(edge(-MAX_FLOAT), 0));
+  let worst = 0;
+  for (let i = 0; i < grid.length; i++) {
+    const exact = Math.exp(grid[i]);
+    worst = Math.max(worst, Math.abs(out[EDGES.length + i] - exact) / exact);
+  }
+  assert.ok(worst < 5e-6, `max relative error ${worst}`);
+});
+
+test("exp saturates where the scalar path does: +Infinity from x = 88.38, 0 below x = -87.68", async () => {
+  const xs = [88.3, 88.38, 88.5, 88.72, -87.6, -87.7, -88, -103];
+  const { out } = await simdAndScalar((x) => np.exp(x), [xs]);
+  assert.ok(Number.isFinite(out[0]));
+  for (const i of [1, 2, 3]) assert.equal(out[i], Number.POSITIVE_INFINITY, `exp(${xs[i]})`);
+  assert.ok(out[4] > 0);
+  for (const i of [5, 6, 7]) assert.ok(Object.is(out[i], 0), `exp(${xs[i]})`);
+});
+
+/**
+ * Log: jax-js's scalar series (4 terms of atanh on [1, 2)) has an absolute error up to ~1.2e-5
+ * (measured, docs/upstream/wasm-simd.md); the SIMD form reproduces it bit for bit.
+ */
+test("log compiles to SIMD code, matches the scalar path bit for bit and float64 to 2e-5 absolute", async () => {
+  const grid = logSpread(MIN_NORMAL, MAX_FLOAT, 20000);
+  const { out, ops, bitDiffs } = await simdAndScalar((x) => np.log(x), [[...EDGES, ...grid]]);
+  assert.ok(ops.has("i32x4.shr_u"), `log kernel is SIMD; ops: ${[...ops]}`);
+  assert.equal(bitDiffs, 0, "SIMD and scalar paths agree bit for bit");
+  const edge = (x: number) => atEdge(out, x);
+  assert.equal(edge(0), Number.NEGATIVE_INFINITY);
+  assert.equal(edge(-0), Number.NEGATIVE_INFINITY);
+  // Subnormals: the scalar path returns -Infinity (it reads them as exponent -127).
+  assert.equal(edge(2 ** -149), Number.NEGATIVE_INFINITY);
+  assert.equal(edge(1e-40), Number.NEGATIVE_INFINITY);
+  assert.ok(Number.isNaN(edge(-(2 ** -149))));
+  assert.ok(Number.isNaN(edge(-1)));
+  assert.ok(Number.isNaN(edge(Number.NEGATIVE_INFINITY)));
+  assert.ok(Number.isNaN(edge(Number.NaN)));
+  assert.equal(edge(Number.POSITIVE_INFINITY), Number.POSITIVE_INFINITY);
+  assert.equal(edge(1), 0);
+  assert.ok(Math.abs(edge(MAX_FLOAT) - Math.log(MAX_FLOAT)) < 2e-5);
+  let worst = 0;
+  for (let i = 0; i < grid.length; i++) {
+    worst = Math.max(worst, Math.abs(out[EDGES.length + i] - Math.log(grid[i])));
+  }
+  assert.ok(worst < 2e-5, `max absolute error ${worst}`);
+});
+
+test("softplus and logsumexp (the Bernoulli likelihood's and beta-TCVAE's forms) run SIMD", async () => {
+  const xs = spread(-30, 30, 4096);
+  const { out, ops, bitDiffs } = await simdAndScalar(
+    (x) => np.log(np.exp(np.abs(x.ref).mul(-1)).add(1)).add(np.maximum(x, 0)),
+    [xs],
+  );
+  assert.ok(ops.has("f32x4.nearest") && ops.has("i32x4.shr_u"));
+  assert.equal(bitDiffs, 0);
+  for (let i = 0; i < xs.length; i++) {
+    const exact = Math.log1p(Math.exp(-Math.abs(xs[i]))) + Math.max(xs[i], 0);
+    assert.ok(Math.abs(out[i] - exact) < 2e-5 + 1e-6 * Math.abs(exact), `softplus(${xs[i]})`);
+  }
+});
+
+/** np.pad of a float32 reference, element by element (no arithmetic: exact). */
+function padReference(x: Float32Array, shape: number[], pads: [number, number][]): Float32Array {
+  const outShape = shape.map((s, d) => s + pads[d][0] + pads[d][1]);
+  const out = new Float32Array(outShape.reduce((a, b) => a * b, 1));
+  for (let o = 0; o < out.length; o++) {
+    let rest = o;
+    let src = 0;
+    let inside = true;
+    const idx: number[] = [];
+    for (let d = outShape.length - 1; d >= 0; d--) {
+      idx[d] = rest % outShape[d];
+      rest = Math.floor(rest / outShape[d]);
+    }
+    for (let d = 0; d < shape.length; d++) {
+      const i = idx[d] - pads[d][0];
+      if (i < 0 || i >= shape[d]) inside = false;
+      src = src * shape[d] + i;
+    }
+    out[o] = inside ? x[src] : 0;
+  }
+  return out;
+}
+
+/**
+ * Padded views as the convolutions make them (src/engine/conv.ts pads NHWC activations
+ * spatially and by channels, and the gradients of its shifted windows are pads too), at ranks
+ * 1 to 4, with the mask uniform over each group of 4 lanes (channels a multiple of 4),
+ * varying within it (1 or 3 channels, odd widths), and a total a multiple of 4 so that the
+ * SIMD body runs.
+ */
+const PAD_CASES: { shape: number[]; pads: [number, number][] }[] = [
+  { shape: [38], pads: [[3, 3]] },
+  {
+    shape: [6, 6],
+    pads: [
+      [1, 1],
+      [2, 0],
+    ],
+  },
+  {
+    shape: [3, 5, 8],
+    pads: [
+      [0, 0],
+      [1, 2],
+      [0, 4],
+    ],
+  },
+  {
+    shape: [2, 16, 16, 32],
+    pads: [
+      [0, 0],
+      [1, 1],
+      [1, 1],
+      [0, 0],
+    ],
+  },
+  {
+    shape: [2, 8, 8, 128],
+    pads: [
+      [0, 0],
+      [1, 0],
+      [1, 0],
+      [0, 0],
+    ],
+  },
+  {
+    shape: [2, 4, 4, 8],
+    pads: [
+      [0, 0],
+      [1, 1],
+      [1, 0],
+      [0, 4],
+    ],
+  },
+  {
+    shape: [2, 8, 8, 1],
+    pads: [
+      [0, 0],
+      [1, 1],
+      [1, 1],
+      [0, 0],
+    ],
+  },
+  {
+    shape: [2, 8, 8, 6],
+    pads: [
+      [0, 0],
+      [1, 1],
+      [1, 1],
+      [0, 2],
+    ],
+  },
+  {
+    shape: [4, 7, 7, 3],
+    pads: [
+      [0, 0],
+      [1, 0],
+      [0, 1],
+      [0, 1],
+    ],
+  },
+  {
+    shape: [2, 5, 6, 4],
+    pads: [
+      [0, 0],
+      [2, 1],
+      [1, 2],
+      [0, 0],
+    ],
+  },
+];
+
+test("reads of padded views (ranks 1-4) compile to SIMD code and are exact", async () => {
+  for (const { shape, pads } of PAD_CASES) {
+    const size = shape.reduce((a, b) => a * b, 1);
+    const x = Float32Array.from({ length: size }, (_, i) => Math.fround(Math.sin(i) * 100));
+    const ref = padReference(x, shape, pads);
+    assert.equal(ref.length % 4, 0, "test case runs the SIMD body");
+    let out: Float32Array | undefined;
+    const modules = await modulesCompiledBy(async () => {
+      out = (await jit((a: Tensor) => np.pad(a, pads).mul(3))(
+        f32(x, shape),
+      ).data()) as Float32Array;
+    });
+    const what = `pad ${JSON.stringify(shape)} by ${JSON.stringify(pads)}`;
+    assert.equal(modules.length, 1, `${what}: one kernel`);
+    const ops = moduleOps(modules[0]);
+    assert.ok(ops.has("v128.store"), `${what}: the kernel has a SIMD body; ops: ${[...ops]}`);
+    for (let i = 0; i < ref.length; i++) {
+      const want = Math.fround(ref[i] * 3);
+      assert.ok(Object.is(out?.[i], want), `${what}[${i}]: got ${out?.[i]}, want ${want}`);
+    }
+  }
+});
+
+test("the sum of shifted windows of one padded input (a conv's backward pass) is SIMD and exact", async () => {
+  // Σ_{a,b} pad(x)[a:a+H, b:b+W]: every term a masked read of x.
+  const [n, h, w, c] = [2, 9, 9, 16];
+  const x = Float32Array.from({ length: n * h * w * c }, (_, i) => Math.fround(Math.cos(i) * 10));
+  let out: Float32Array | undefined;
+  const modules = await modulesCompiledBy(async () => {
+    out = (await jit((a: Tensor) => {
+      const p = np.pad(a, [
+        [0, 0],
+        [1, 1],
+        [1, 1],
+        [0, 0],
+      ]);
+      let s: Tensor | undefined;
+      for (const [da, db] of [
+        [0, 0],
+        [0, 1],
+        [1, 0],
+        [1, 1],
+      ]) {
+        const win = p.ref.slice([], [da, da + h + 1], [db, db + w + 1], []);
+        s = s ? s.add(win) : win;
+      }
+      p.dispose();
+      return s as Tensor;
+    })(f32(x, [n, h, w, c])).data()) as Float32Array;
+  });
+  assert.ok(modules.some((m) => moduleOps(m).has("v128.store")));
+  const at = (b: number, i: number, j: number, k: number) =>
+    i < 0 || i >= h || j < 0 || j >= w ? 0 : x[((b * h + i) * w + j) * c + k];
+  for (let b = 0; b < n; b++)
+    for (let i = 0; i < h + 1; i++)
+      for (let j = 0; j < w + 1; j++)
+        for (let k = 0; k < c; k++) {
+          const terms = [
+            at(b, i - 1, j - 1, k),
+            at(b, i - 1, j, k),
+            at(b, i, j - 1, k),
+            at(b, i, j, k),
+          ];
+          const want = terms.reduce((s, t) => Math.fround(s + t));
+          const got = out?.[((b * (h + 1) + i) * (w + 1) + j) * c + k];
+          assert.ok(Object.is(got, want), `[${b},${i},${j},${k}]: got ${got}, want ${want}`);
+        }
+});
+
+interface ConvCase {
+  name: string;
+  kind: "conv" | "convT";
+  stride: number;
+  padding: number;
+  outputPadding: number;
+  xShape: number[];
+  wShape: number[];
+  yShape: number[];
+  x: number[];
+  w: number[];
+  r: number[];
+  y: number[];
+  gx: number[];
+  gw: number[];
+}
+
+test("conv2d / convTranspose2d on wasm match the PyTorch fixtures (outputs and both gradients)", async () => {
+  const fixture = JSON.parse(
+    readFileSync(new URL("./fixtures/conv.json", import.meta.url), "utf8"),
+  ) as { cases: ConvCase[] };
+  const relErr = (a: ArrayLike<number>, b: number[]) => {
+    let err = 0;
+    let scale = 0;
+    for (let i = 0; i < b.length; i++) {
+      err = Math.max(err, Math.abs(a[i] - b[i]));
+      scale = Math.max(scale, Math.abs(b[i]));
+    }
+    return err / scale;
+  };
+  let simdModules = 0;
+  for (const c of fixture.cases) {
+    const loss = (x: Tensor, w: Tensor, r: Tensor): [Tensor, Tensor] => {
+      const y =
+        c.kind === "conv"
+          ? conv2d(x, w, { stride: c.stride, padding: c.padding })
+          : convTranspose2d(x, w, {
+              stride: c.stride,
+              padding: c.padding,
+              outputPadding: c.outputPadding,
+            });
+      return [np.sum(y.ref.mul(r)), y];
+    };
+    const f = jit(grad(loss, { argnums: [0, 1], hasAux: true }));
+    let results: Float32Array[] = [];
+    const modules = await modulesCompiledBy(async () => {
+      const [[gx, gw], y] = f(f32(c.x, c.xShape), f32(c.w, c.wShape), f32(c.r, c.yShape));
+      results = [
+        (await y.data()) as Float32Array,
+        (await gx.data()) as Float32Array,
+        (await gw.data()) as Float32Array,
+      ];
+    });
+    simdModules += modules.filter((m) => moduleOps(m).has("v128.store")).length;
+    const [y, gx, gw] = results;
+    for (const [k, got, want] of [
+      ["y", y, c.y],
+      ["gx", gx, c.gx],
+      ["gw", gw, c.gw],
+    ] as const) {
+      const e = relErr(got, want);
+      assert.ok(e < 1e-4, `${c.name}: ${k} relative error ${e}`);
+    }
+    f.dispose();
+  }
+  assert.ok(simdModules > 0, "some of the convolutions' kernels are SIMD");
+});
