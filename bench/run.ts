@@ -22,10 +22,13 @@
  *          alternating; the fastest of each counts, so a slow spell of a shared machine does
  *          not land on one side only)
  *          --profile (kernel table of our 1-thread steps, per device)  --no-torch
+ *          --jax-baseline=DIR (DIR: a copy of the @jax-js/jax package, e.g. node_modules/@jax-js/jax
+ *          copied before a change to patches/; every device also runs on it, alternating with the
+ *          installed one, and a "speedup" line compares the two: a before/after in one run)
  * Env: BENCH_PYTHON (default /usr/bin/python3, Debian's PyTorch).
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -78,6 +81,17 @@ for (const device of devices) {
   }
 }
 const profile = process.argv.includes("--profile");
+const jaxBaselineDir = option("jax-baseline", "");
+if (jaxBaselineDir && !existsSync(join(jaxBaselineDir, "dist", "index.js"))) {
+  console.error(
+    `bench: --jax-baseline=${jaxBaselineDir}: no dist/index.js there (expected a copy of @jax-js/jax)`,
+  );
+  process.exit(2);
+}
+/** Which jax-js a child runs: the installed one, or the --jax-baseline copy. */
+type Jax = "installed" | "baseline";
+const jaxes: Jax[] = jaxBaselineDir ? ["installed", "baseline"] : ["installed"];
+const runKey = (device: OursDevice, jax: Jax) => `${device}/${jax}`;
 const python = process.env.BENCH_PYTHON ?? "/usr/bin/python3";
 
 /** Runs a child and returns its last stdout line parsed as JSON; exits with its output on failure. */
@@ -135,6 +149,8 @@ interface Row {
   label: string;
   threads: number;
   device: OursDevice;
+  /** The jax-js build the step ran on ("baseline": --jax-baseline). */
+  jax: Jax;
   oursImgPerS: number;
   torchImgPerS: number | null;
   ratio: number | null;
@@ -175,17 +191,20 @@ const percent = (v: number | null) => (v === null ? "n/a" : `${(100 * v).toFixed
 for (const threads of threadCounts) {
   for (const net of nets) {
     const stepArgs = [String(warmup), String(rounds), String(steps)];
-    const oursRuns = new Map<OursDevice, OursResult[]>(devices.map((d) => [d, []]));
+    const oursRuns = new Map<string, OursResult[]>(
+      devices.flatMap((d) => jaxes.map((jax) => [runKey(d, jax), []])),
+    );
     const torchRuns: TorchResult[] = [];
     for (let run = 0; run < repeat; run++) {
-      for (const device of devices) {
-        const what = `ours ${net} threads=${threads} device=${device}`;
+      for (const [device, jax] of devices.flatMap((d) => jaxes.map((j) => [d, j] as const))) {
+        const what = `ours ${net} threads=${threads} device=${device}${jax === "baseline" ? " jax=baseline" : ""}`;
         const result = runChild(
           what,
           process.execPath,
           [
             "--import",
             "tsx",
+            ...(jax === "baseline" ? ["--import", join(here, "jax-baseline.mjs")] : []),
             join(here, "ours_step.ts"),
             net,
             ...stepArgs,
@@ -195,6 +214,7 @@ for (const threads of threadCounts) {
             DISENTANGLE_DEVICE: device,
             DISENTANGLE_THREADS: String(threads),
             OPENBLAS_NUM_THREADS: "1",
+            ...(jax === "baseline" ? { BENCH_JAX_BASELINE: jaxBaselineDir } : {}),
           },
           OPENBLAS_UNSET,
         ) as OursResult;
@@ -202,7 +222,7 @@ for (const threads of threadCounts) {
           console.error(`bench: ${what} ran on device ${result.device}`);
           process.exit(1);
         }
-        oursRuns.get(device)?.push(result);
+        oursRuns.get(runKey(device, jax))?.push(result);
       }
       if (torchSkip) continue;
       torchRuns.push(
@@ -223,8 +243,8 @@ for (const threads of threadCounts) {
     const torchImgPerS = torch ? (BATCH * 1000) / torch.msPerStep : null;
     const torchStepGflops = torch ? flops / torch.msPerStep / 1e6 : null;
     const peakGflops = peakPerCore === null ? null : threads * peakPerCore;
-    for (const device of devices) {
-      const runs = oursRuns.get(device) ?? [];
+    for (const [device, jax] of devices.flatMap((d) => jaxes.map((j) => [d, j] as const))) {
+      const runs = oursRuns.get(runKey(device, jax)) ?? [];
       const ours = fastest(runs);
       const oursImgPerS = (BATCH * 1000) / ours.msPerStep;
       const stepGflops = flops / ours.msPerStep / 1e6;
@@ -233,6 +253,7 @@ for (const threads of threadCounts) {
         label: LABEL[net],
         threads,
         device,
+        jax,
         oursImgPerS,
         torchImgPerS,
         ratio: torchImgPerS ? oursImgPerS / torchImgPerS : null,
@@ -255,7 +276,7 @@ for (const threads of threadCounts) {
         ...runs.map((r) => r.native?.programsLoadedWhileTiming ?? 0),
       );
       console.log(
-        `${row.label} threads=${threads} device=${device} ours=${fmt(oursImgPerS)} img/s torch=${torchImgPerS === null ? "n/a" : fmt(torchImgPerS)} img/s` +
+        `${row.label} threads=${threads} device=${device}${jax === "baseline" ? " jax=baseline" : ""} ours=${fmt(oursImgPerS)} img/s torch=${torchImgPerS === null ? "n/a" : fmt(torchImgPerS)} img/s` +
           ` ratio=${row.ratio === null ? "n/a" : row.ratio.toFixed(2)} step=${stepGflops.toFixed(1)} GFLOP/s (${percent(row.stepPeakFraction)} of FMA peak)` +
           ` matmul=${row.engineMatmulGflops.toFixed(1)} GFLOP/s` +
           (torch && torch.blas !== "openblas" ? ` (torch on ${torch.blas})` : "") +
@@ -269,6 +290,21 @@ for (const threads of threadCounts) {
       );
     }
   }
+}
+
+for (const row of rows) {
+  if (row.jax !== "baseline") continue;
+  const installed = rows.find(
+    (r) =>
+      r.jax === "installed" &&
+      r.net === row.net &&
+      r.threads === row.threads &&
+      r.device === row.device,
+  );
+  if (!installed) continue;
+  console.log(
+    `speedup over --jax-baseline: ${row.label} threads=${row.threads} device=${row.device} ${(installed.oursImgPerS / row.oursImgPerS).toFixed(2)}x (${fmt(row.oursImgPerS)} -> ${fmt(installed.oursImgPerS)} img/s; step ${row.stepGflops.toFixed(1)} -> ${installed.stepGflops.toFixed(1)} GFLOP/s, ${percent(row.stepGflops / row.engineMatmulGflops)} -> ${percent(installed.stepGflops / installed.engineMatmulGflops)} of engine matmul)`,
+  );
 }
 
 for (const row of rows) {
@@ -293,6 +329,7 @@ writeFileSync(
       steps,
       repeat,
       devices,
+      jaxBaseline: jaxBaselineDir || null,
       torch: torchSkip ?? "ok",
       fmaPeak,
       rows,
