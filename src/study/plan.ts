@@ -227,8 +227,20 @@ export async function runPlanCommand(
     String(spec.config.steps),
     `${states[i].status}${states[i].status === "partial" ? ` (step ${states[i].step})` : ""}`,
   ]);
+  const distinct = (values: unknown[]) => new Set(values.map((v) => JSON.stringify(v))).size;
+  const factors = [
+    ...(distinct(study.runs.map((r) => r.dataset)) > 1
+      ? [`${distinct(study.runs.map((r) => r.dataset))} datasets`]
+      : []),
+    `${distinct(study.runs.map((r) => r.model))} models`,
+    ...study.swept.map(
+      (name) =>
+        `${distinct(study.runs.map((r) => r.hyperparameters[name]).filter((v) => v !== undefined))} ${name}`,
+    ),
+    `${distinct(study.runs.map((r) => r.seed))} seeds`,
+  ];
   process.stdout.write(
-    `study ${study.name}: ${study.runs.length} runs (${[...new Set(study.runs.map((r) => r.model))].length} models x ${study.runs.length / new Set(study.runs.map((r) => r.cell)).size} seeds${study.swept.length ? ` x ${study.swept.join(", ")}` : ""}), ${study.steps} steps each, evaluated at steps ${evalSteps.join(", ")}\n`,
+    `study ${study.name}: ${study.runs.length} runs (${factors.join(" x ")}), ${study.steps} steps each, evaluated at steps ${evalSteps.join(", ")}\n`,
   );
   process.stdout.write(
     `${textTable([["run", "model", ...study.swept, "seed", "dataset", "steps", "store"], ...rows])}\n`,

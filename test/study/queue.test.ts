@@ -93,6 +93,8 @@ test("two workers train a 4-run study; one SIGKILLed mid-run loses nothing; a fa
     store,
     "--threads-per-run",
     "1",
+    "--concurrency",
+    "2",
   ];
   const fast = ["--lock", "3s", "--stalled-interval", "1s"];
   const a = startCli([...workerArgs, ...fast]);
@@ -110,21 +112,17 @@ test("two workers train a 4-run study; one SIGKILLed mid-run loses nothing; a fa
   };
   const aOutput = aText();
 
-  // Kill worker A once the run it trains has a checkpoint and is not finished.
+  // Kill worker A (two runs at once) once a run it trains has a checkpoint and is not finished.
   let victim: string | undefined;
   await waitFor(
     "worker A to checkpoint a run",
     () => {
       const taken = [...aOutput().matchAll(/run qtiny\/(\S+), attempt/g)].map((m) => m[1]);
-      const current = taken.at(-1);
-      if (current === undefined) return false;
-      const folder = runDir(store, "qtiny", current);
-      const step = checkpointStep(folder);
-      if (step >= 5 && !existsSync(join(folder, "result.json"))) {
-        victim = current;
-        return true;
-      }
-      return false;
+      victim = taken.find((id) => {
+        const folder = runDir(store, "qtiny", id);
+        return checkpointStep(folder) >= 5 && !existsSync(join(folder, "result.json"));
+      });
+      return victim !== undefined;
     },
     60_000,
   );
