@@ -1,9 +1,9 @@
 /**
  * One run of a study in a child process (`disentangle study exec DIR`): the engine's thread
  * count is fixed per process, so each run gets its own process and its share of the threads.
- * The child reports over an IPC channel and exits when that channel closes: when its parent
- * (a local runner or a queue worker) dies, even by SIGKILL, the child stops too, so the run
- * it trained can be picked up elsewhere without being trained twice at once.
+ * The child reports over an IPC channel and dies with its parent (parent-death.ts): when a
+ * local runner or a queue worker dies, even by SIGKILL, its children stop too, so the runs
+ * they trained can be picked up elsewhere without being trained twice at once.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 
@@ -45,7 +45,11 @@ export function startRunChild(
 ): RunChild {
   const { command, args } = cliCommand();
   const child = spawn(command, [...args, "study", "exec", dir], {
-    env: { ...process.env, DISENTANGLE_THREADS: String(options.threads) },
+    env: {
+      ...process.env,
+      DISENTANGLE_THREADS: String(options.threads),
+      DISENTANGLE_STUDY_PARENT: String(process.pid),
+    },
     stdio: ["ignore", "pipe", "pipe", "ipc"],
   });
   let tail = "";

@@ -241,11 +241,15 @@ export async function runQueueWorker(
         }
       },
     });
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill("SIGINT"); // checkpoint, then stop
-      setTimeout(() => child.kill("SIGKILL"), 60_000).unref();
-    }, timeoutMs);
+    // setTimeout takes at most 2^31 - 1 ms (24.8 days).
+    const timer = setTimeout(
+      () => {
+        timedOut = true;
+        child.kill("SIGINT"); // checkpoint, then stop
+        setTimeout(() => child.kill("SIGKILL"), 60_000).unref();
+      },
+      Math.min(timeoutMs, 2 ** 31 - 1),
+    );
     const { code, signal, stderr } = await done;
     clearTimeout(timer);
     if (code === 0) return readRunResult(dir);

@@ -24,11 +24,11 @@ import {
   renameSync,
   rmSync,
   statSync,
-  utimesSync,
   writeSync,
 } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
+import { Worker } from "node:worker_threads";
 import { writeFileAtomic } from "../engine/atomic-write.ts";
 import type { EvalReport } from "../metrics/evaluate-run.ts";
 import { CHECKPOINT_FILE } from "../run/checkpoint.ts";
@@ -221,20 +221,42 @@ export interface RunLock {
   release(): void;
 }
 
+/** Touches the lock file from a worker thread: the main thread may be busy for minutes. */
+const HEARTBEAT = `
+const { workerData } = require("node:worker_threads");
+const { utimesSync } = require("node:fs");
+setInterval(() => {
+  const now = new Date();
+  try { utimesSync(workerData.path, now, now); } catch {}
+}, workerData.every);
+`;
+
+/** Whether process `pid` is alive on this host. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
 /**
  * Takes the run's lock, so that a run is never trained by two processes at once (a queue's
  * own lock is the first guard; this one holds across queues, runners and machines that share
- * the store). The lock file is created exclusively and touched every `staleMs / 4`; a lock
- * not touched for `staleMs` belongs to a process that died without releasing it and is taken
- * over. Throws RunBusyError when a live process holds it.
+ * the store). The lock file is created exclusively and names its host and pid. It is free
+ * again when its holder releases it, when the holder (on this host) is no longer alive, or
+ * (held from another host) when it has not been touched for `staleMs`: a thread of the holder
+ * touches it every `staleMs / 4`. Throws RunBusyError when a live process holds it.
  */
 export function acquireRunLock(dir: string, staleMs = 60_000): RunLock {
   const path = join(dir, LOCK);
-  const owner = `${hostname()} pid ${process.pid}`;
+  const host = hostname();
   const create = (): boolean => {
     try {
       const fd = openSync(path, "wx");
-      writeSync(fd, `${JSON.stringify({ owner, since: new Date().toISOString() })}\n`);
+      const record = { host, pid: process.pid, since: new Date().toISOString() };
+      writeSync(fd, `${JSON.stringify(record)}\n`);
       closeSync(fd);
       return true;
     } catch (error) {
@@ -243,19 +265,18 @@ export function acquireRunLock(dir: string, staleMs = 60_000): RunLock {
     }
   };
   if (!create()) {
-    let age = 0;
+    let held = true;
     let holder = "another process";
     try {
-      age = Date.now() - statSync(path).mtimeMs;
-      holder = (JSON.parse(readFileSync(path, "utf8")) as { owner: string }).owner;
+      const age = Date.now() - statSync(path).mtimeMs;
+      const owner = JSON.parse(readFileSync(path, "utf8")) as { host: string; pid: number };
+      holder = `${owner.host} pid ${owner.pid} (lock ${path}, touched ${(age / 1000).toFixed(0)} s ago)`;
+      held = owner.host === host ? alive(owner.pid) : age <= staleMs;
     } catch {
-      // Released between our attempt and these reads: try once more below.
+      // Released (or half-written) between our attempt and these reads: try once more below.
+      held = existsSync(path);
     }
-    if (age <= staleMs && existsSync(path)) {
-      throw new RunBusyError(
-        `${dir}: the run is being trained by ${holder} (its lock ${path} was renewed ${(age / 1000).toFixed(0)} s ago)`,
-      );
-    }
+    if (held) throw new RunBusyError(`${dir}: the run is being trained by ${holder}`);
     // Stale: move it aside (one process wins the rename) and take the lock.
     try {
       renameSync(path, `${path}.stale.${process.pid}`);
@@ -265,24 +286,17 @@ export function acquireRunLock(dir: string, staleMs = 60_000): RunLock {
     }
     if (!create()) throw new RunBusyError(`${dir}: another process took the stale lock first`);
   }
-  const timer = setInterval(
-    () => {
-      const now = new Date();
-      try {
-        utimesSync(path, now, now);
-      } catch {
-        // The folder went away; the run will fail on its next write.
-      }
-    },
-    Math.max(1000, staleMs / 4),
-  );
-  timer.unref();
+  const heartbeat = new Worker(HEARTBEAT, {
+    eval: true,
+    workerData: { path, every: Math.max(1000, staleMs / 4) },
+  });
+  heartbeat.unref();
   let released = false;
-  // Released on process.exit too (a child whose parent died exits at once).
+  // Released on process.exit too.
   const release = () => {
     if (released) return;
     released = true;
-    clearInterval(timer);
+    void heartbeat.terminate();
     process.off("exit", release);
     rmSync(path, { force: true });
   };

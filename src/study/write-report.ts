@@ -143,10 +143,14 @@ export async function writeStudyReport(
     "",
     markdownTable(rows),
     "",
-    `Spearman rank correlations between the metrics across the ${finished} runs (as in Locatello et al. 2019)${Number.isFinite(minPairs) && minPairs < finished ? `; each pair over the runs where both exist (at least ${minPairs})` : ""}:`,
-    "",
-    markdownTable(correlations),
-    "",
+    ...(finished >= 3
+      ? [
+          `Spearman rank correlations between the metrics across the ${finished} runs (as in Locatello et al. 2019)${Number.isFinite(minPairs) && minPairs < finished ? `; each pair over the runs where both exist (at least ${minPairs})` : ""}:`,
+          "",
+          markdownTable(correlations),
+          "",
+        ]
+      : ["Rank correlations between the metrics: once at least 3 runs are evaluated.", ""]),
     ...(plots.length ? ["Plots:", "", ...plots.map((p) => `![${p.title}](${p.file})`), ""] : []),
   ].join("\n");
   const html = `<!doctype html>
