@@ -11,22 +11,18 @@ import { join } from "node:path";
 import type { AdamState } from "../engine/adam.ts";
 import { writeFileAtomic } from "../engine/atomic-write.ts";
 import type { EngineInfo } from "../engine/device.ts";
-import { tree as jaxTree } from "../engine/jax.ts";
-import { keyFromData, keyToData } from "../engine/prng.ts";
-import { loadTree, saveTree } from "../engine/safetensors-file.ts";
-import { conformTree } from "../engine/tree-names.ts";
 import type { TrainingState } from "../train/loop.ts";
+import { ConfigError, type TrainConfig } from "./config.ts";
 import {
-  ConfigError,
-  dropForeignHyperparameters,
-  parseTrainConfig,
-  type TrainConfig,
-} from "./config.ts";
+  CHECKPOINT_FILE,
+  CONFIG_FILE,
+  checkpointBytes,
+  checkpointFromBytes,
+  runConfigFromText,
+  runConfigText,
+} from "./run-files.ts";
 
-export const CHECKPOINT_FILE = "checkpoint.safetensors";
-export const CONFIG_FILE = "config.json";
-export const LOG_FILE = "log.jsonl";
-const FORMAT = "disentangle-checkpoint-v1";
+export { CHECKPOINT_FILE, CONFIG_FILE, LOG_FILE } from "./run-files.ts";
 
 /** What a checkpoint holds: the training state (the loop's {@link TrainingState}). */
 export type Checkpoint<P> = TrainingState<P>;
@@ -37,8 +33,7 @@ export type Checkpoint<P> = TrainingState<P>;
  */
 export function writeRunConfig(runDir: string, config: TrainConfig, engine?: EngineInfo): void {
   mkdirSync(runDir, { recursive: true });
-  const record = engine ? { ...config, engine } : config;
-  writeFileAtomic(join(runDir, CONFIG_FILE), `${JSON.stringify(record, null, 2)}\n`);
+  writeFileAtomic(join(runDir, CONFIG_FILE), runConfigText(config, engine));
 }
 
 export function readRunConfig(runDir: string): TrainConfig {
@@ -48,9 +43,7 @@ export function readRunConfig(runDir: string): TrainConfig {
       `${runDir}: not a run folder (no ${CONFIG_FILE}); train one with \`disentangle train --out ${runDir}\``,
     );
   }
-  const text = readFileSync(path, "utf8");
-  const { engine: _engine, ...settings } = JSON.parse(text) as Record<string, unknown>;
-  return parseTrainConfig(dropForeignHyperparameters(settings), path, text);
+  return runConfigFromText(readFileSync(path, "utf8"), path);
 }
 
 export function hasCheckpoint(runDir: string): boolean {
@@ -59,16 +52,8 @@ export function hasCheckpoint(runDir: string): boolean {
 
 /** Saves params, optimizer state, step and key. Consumes nothing. */
 export async function saveCheckpoint<P>(runDir: string, checkpoint: Checkpoint<P>): Promise<void> {
-  const keyData = keyToData(checkpoint.key.ref);
-  await saveTree(
-    join(runDir, CHECKPOINT_FILE),
-    { params: checkpoint.params, opt: checkpoint.opt } as never,
-    {
-      format: FORMAT,
-      step: String(checkpoint.step),
-      key: globalThis.Array.from(keyData).join(","),
-    },
-  );
+  const path = join(runDir, CHECKPOINT_FILE);
+  writeFileAtomic(path, await checkpointBytes(checkpoint, path));
 }
 
 /**
@@ -87,35 +72,5 @@ export function loadCheckpoint<P>(
       `${runDir}: no ${CHECKPOINT_FILE} yet (the run has config.json but has not saved a checkpoint; train it, or wait for its first checkpoint)`,
     );
   }
-  const { tree, metadata } = loadTree(path);
-  if (metadata.format !== FORMAT) {
-    throw new ConfigError(
-      `${path}: not a disentangle checkpoint (metadata format ${JSON.stringify(metadata.format)}, expected ${FORMAT})`,
-    );
-  }
-  const step = Number(metadata.step);
-  const keyWords = (metadata.key ?? "").split(",").map(Number);
-  if (
-    !Number.isInteger(step) ||
-    step < 0 ||
-    keyWords.length !== 2 ||
-    keyWords.some((w) => !Number.isInteger(w))
-  ) {
-    throw new ConfigError(
-      `${path}: corrupt checkpoint metadata (step ${metadata.step}, key ${metadata.key})`,
-    );
-  }
-  let saved = tree as unknown;
-  if (template !== undefined) {
-    try {
-      saved = conformTree(template, tree, path);
-    } catch (error) {
-      jaxTree.dispose(tree);
-      throw new ConfigError(
-        `${(error as Error).message} (the checkpoint does not fit the run's config.json; was it edited?)`,
-      );
-    }
-  }
-  const { params, opt } = saved as { params: P; opt: AdamState<P> };
-  return { step, params, opt, key: keyFromData(Uint32Array.from(keyWords)) };
+  return checkpointFromBytes<P>(readFileSync(path), path, template);
 }
