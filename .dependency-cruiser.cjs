@@ -6,7 +6,8 @@
 /** Files that must run in a browser and in sweep workers: file and process access stays in src/run and src/data. */
 const PLATFORM_FREE = [
   "^src/(nn|distributions|objectives|metrics|viz|train)/",
-  "^src/run/(config|build|encode-dataset|held-out-triplets)[.]ts$",
+  "^src/run/(config|build|encode-dataset|held-out-triplets|run-files|held-out-bytes)[.]ts$",
+  "^src/web/",
   "^src/run/config-errors[.]ts$",
   "^src/study/(schema|expand|aggregate|rank-correlation|headline-values)[.]ts$",
 ];
@@ -50,6 +51,14 @@ module.exports = {
       to: { path: "^src/study/" },
     },
     {
+      name: "server-on-top",
+      comment:
+        "The explorer's server (src/server) is driven by the CLI only; nothing below it serves pages.",
+      severity: "error",
+      from: { path: "^src/", pathNot: ["^src/(server|cli)/"] },
+      to: { path: "^src/server/" },
+    },
+    {
       name: "no-circular",
       comment: "Cycles make load order fragile and layers inseparable; move the shared part down.",
       severity: "error",
@@ -81,7 +90,7 @@ module.exports = {
     enhancedResolveOptions: {
       exportsFields: ["exports"],
       conditionNames: ["import", "require", "node", "default", "types"],
-      extensions: [".ts", ".js", ".mjs", ".cjs", ".d.ts"],
+      extensions: [".ts", ".tsx", ".js", ".mjs", ".cjs", ".d.ts"],
       mainFields: ["module", "main", "types", "typings"],
     },
     skipAnalysisNotInRules: true,

@@ -10,6 +10,7 @@ import { registerImageCommands } from "./images.ts";
 import { registerMap } from "./map.ts";
 import { registerMetrics } from "./metrics.ts";
 import { registerReport } from "./report.ts";
+import { registerServe } from "./serve.ts";
 import { registerStudy } from "./study.ts";
 import { registerSubspaceCommands } from "./subspaces.ts";
 import { registerTrain } from "./train.ts";
@@ -49,6 +50,7 @@ export function buildProgram(): Command {
   registerMap(program);
   registerReport(program);
   registerEval(program);
+  registerServe(program);
   registerStudy(program);
   program
     .command("data <name>")

@@ -214,7 +214,7 @@ function sampleIndices(run: TraversalRun, count: number, seed: number) {
 }
 
 /** For each dimension, the factor with the largest MI(z_j; v_k) / H(v_k), and that value. */
-function informedFactors(
+export function informedFactors(
   dataset: Dataset,
   indices: Int32Array,
   mu: Float32Array,
@@ -247,7 +247,7 @@ function percentile(sorted: Float64Array, q: number): number {
 // ---------------------------------------------------------------------------------------------
 // Grouping (triplet VAE) and ordering.
 
-interface Group {
+export interface DimensionGroup {
   /** Header text, or undefined for an ungrouped run. */
   header?: string;
   name?: string;
@@ -255,7 +255,7 @@ interface Group {
 }
 
 /** Triplet runs: dimension j belongs to the query with the largest mask weight (if >= 0.5). */
-function groupsOf(run: TraversalRun, d: number): Group[] {
+export function groupsOf(run: TraversalRun, d: number): DimensionGroup[] {
   const masks = run.masks;
   if (!masks) return [{ dims: Array.from({ length: d }, (_, j) => j) }];
   const owner = Array.from({ length: d }, (_, j) => {
@@ -267,7 +267,7 @@ function groupsOf(run: TraversalRun, d: number): Group[] {
     }
     return best;
   });
-  const groups: Group[] = masks.names.map((name, q) => {
+  const groups: DimensionGroup[] = masks.names.map((name, q) => {
     const dims = owner.flatMap((o, j) => (o === q ? [j] : []));
     return {
       name,
@@ -427,7 +427,7 @@ export async function traversalFigure(
   const groups = groupsOf(run, d);
   const rows: TraversalRow[] = [];
   const inactive: TraversalRow[] = [];
-  const groupOfRow: (Group | undefined)[] = [];
+  const groupOfRow: (DimensionGroup | undefined)[] = [];
   for (const group of groups) {
     const sorted = [...group.dims].sort((a, b) => kl[b] - kl[a]);
     for (const j of sorted) {
@@ -581,9 +581,9 @@ export async function traversalFigure(
     y += 16;
   }
 
-  let lastGroup: Group | undefined;
-  const drawnGroups = new Set<Group>();
-  const header = (group: Group) => {
+  let lastGroup: DimensionGroup | undefined;
+  const drawnGroups = new Set<DimensionGroup>();
+  const header = (group: DimensionGroup) => {
     body.push(
       svgText(MARGIN, y + 15, group.header as string, {
         size: 13,

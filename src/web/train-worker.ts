@@ -1,0 +1,179 @@
+/**
+ * The page's training worker: a small VAE or beta-TCVAE on the built-in sprites, trained by
+ * the platform-free loop the CLI runs (src/train/loop.ts) on jax-js's Wasm backend, off the
+ * page's thread. It posts log rows, a decoded traversal every few seconds, and at the end a
+ * zip of the run folder (config.json, checkpoint.safetensors, log.jsonl) that `disentangle`
+ * reads once unzipped.
+ */
+import { zipSync } from "fflate";
+import { loadSprites } from "../data/datasets/sprites.ts";
+import { initEngine } from "../engine/device.ts";
+import { type Array as JaxArray, jit, numpy as np, tree } from "../engine/jax.ts";
+import type { DecoderParams } from "../nn/architecture.ts";
+import { parseTrainConfig } from "../run/config.ts";
+import { checkpointBytes, logRowText, runConfigText } from "../run/run-files.ts";
+import { buildTask } from "../train/build-task.ts";
+import { initialState } from "../train/initial-state.ts";
+import { type LogRow, type TrainingState, trainLoop } from "../train/loop.ts";
+import type { TaskParams } from "../train/task.ts";
+import type { FromWorker, ToWorker, TrainRequest } from "./train-protocol.ts";
+
+const scope = self as unknown as {
+  postMessage(message: FromWorker, transfer?: Transferable[]): void;
+  onmessage: ((event: MessageEvent<ToWorker>) => void) | null;
+};
+let stopRequested = false;
+let running = false;
+
+function post(message: FromWorker, transfer: Transferable[] = []): void {
+  scope.postMessage(message, transfer);
+}
+
+/** Traversal codes: for each dimension, `columns` values from -2 to 2 with the others at 0. */
+function traversalCodes(z: number, columns: number): Float32Array {
+  const codes = new Float32Array(z * columns * z);
+  for (let j = 0; j < z; j++) {
+    for (let c = 0; c < columns; c++)
+      codes[(j * columns + c) * z + j] = -2 + (4 * c) / (columns - 1);
+  }
+  return codes;
+}
+
+async function train(request: TrainRequest): Promise<void> {
+  const engine = await initEngine("wasm");
+  const config = parseTrainConfig(
+    {
+      model: request.model,
+      data: "sprites",
+      dataOptions: { size: request.size, positions: 8, scales: 3, orientations: 8 },
+      z: request.z,
+      batch: request.batch,
+      steps: request.steps,
+      lr: request.lr,
+      seed: request.seed,
+      logEvery: 10,
+      checkpointEvery: request.steps,
+      ...(request.model === "beta-tcvae" ? { beta: request.beta } : {}),
+    },
+    "the page's training form",
+  );
+  const dataset = loadSprites(config.dataOptions);
+  const task = buildTask(config, dataset);
+  post({
+    type: "started",
+    device: engine.device,
+    images: dataset.count,
+    imageShape: dataset.imageShape,
+  });
+  const columns = 7;
+  const codes = traversalCodes(config.z, columns);
+  const decode = jit((params: DecoderParams, z: JaxArray) =>
+    np.clip(task.model.decodeMean(params, z), 0, 1),
+  );
+  const rows: LogRow[] = [];
+  let lastTraversal = 0;
+  let lastYield = performance.now();
+  const sendTraversal = async (state: TrainingState<TaskParams>) => {
+    const images = (await decode(
+      tree.ref(state.params.vae.decoder),
+      np.array(codes, { shape: [config.z * columns, config.z] }),
+    ).data()) as Float32Array;
+    const copy = Float32Array.from(images);
+    post(
+      {
+        type: "traversal",
+        step: state.step,
+        images: copy,
+        columns,
+        z: config.z,
+        imageShape: dataset.imageShape,
+      },
+      [copy.buffer],
+    );
+    lastTraversal = performance.now();
+  };
+  const started = performance.now();
+  const result = await trainLoop(
+    task,
+    initialState(task, config.seed),
+    {
+      steps: config.steps,
+      batch: config.batch,
+      logEvery: config.logEvery,
+      checkpointEvery: 10,
+      adam: { lr: config.lr, weightDecay: config.weightDecay, clipGradNorm: config.clipGradNorm },
+    },
+    {
+      log(row) {
+        rows.push(row);
+        post({ type: "log", row });
+      },
+      progress(step, terms) {
+        const seconds = (performance.now() - started) / 1000;
+        post({ type: "progress", step, loss: terms.loss, stepsPerSecond: step / seconds });
+      },
+      async checkpoint(state) {
+        if (performance.now() - lastTraversal >= request.traversalEvery * 1000)
+          await sendTraversal(state);
+      },
+      async shouldStop() {
+        // Let the stop message in: the loop's awaits resolve as microtasks, which never
+        // give queued messages a turn.
+        if (performance.now() - lastYield > 100) {
+          await new Promise((resolve) => setTimeout(resolve, 0));
+          lastYield = performance.now();
+        }
+        return stopRequested;
+      },
+    },
+  );
+  const seconds = (performance.now() - started) / 1000;
+  await sendTraversal(result.state);
+  decode.dispose();
+  const name = `browser-${config.model}-sprites${request.size}-z${config.z}-step${result.state.step}`;
+  const encoder = new TextEncoder();
+  const zip = zipSync({
+    [name]: {
+      "config.json": encoder.encode(runConfigText(config, engine)),
+      "checkpoint.safetensors": await checkpointBytes(
+        result.state,
+        `${name}/checkpoint.safetensors`,
+      ),
+      "log.jsonl": encoder.encode(rows.map(logRowText).join("")),
+    },
+  });
+  tree.dispose([result.state.params, result.state.opt, result.state.key] as never);
+  post(
+    {
+      type: "done",
+      step: result.state.step,
+      stoppedBy: result.stoppedBy,
+      seconds,
+      stepsPerSecond: result.state.step / seconds,
+      zip,
+      name,
+    },
+    [zip.buffer],
+  );
+}
+
+scope.onmessage = (event) => {
+  const message = event.data;
+  if (message.type === "stop") {
+    stopRequested = true;
+    return;
+  }
+  if (running) {
+    post({ type: "error", message: "already training (stop first)" });
+    return;
+  }
+  running = true;
+  stopRequested = false;
+  train(message.request)
+    .catch((error: unknown) =>
+      post({ type: "error", message: error instanceof Error ? error.message : String(error) }),
+    )
+    .finally(() => {
+      running = false;
+    });
+};

@@ -1,0 +1,217 @@
+/**
+ * The explorer end to end in headless Chromium (Debian's chromium through playwright-core):
+ * `serve` on a tiny run trained here (16x16 sprites, z 4, 30 steps); the page opens it, a
+ * slider moves, the canvas changes and the decoded image equals the Node decoder's for the
+ * same code to float32 rounding; a subspace-map point is clicked; 20 steps of in-page training
+ * run in the worker, reach Node's loss for the same config, and download as a zip that
+ * `loadTrainedRun` reads once unzipped; and no console error or failed request.
+ */
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { unzipSync } from "fflate";
+import type { Page } from "playwright-core";
+import { loadSprites } from "../../src/data/datasets/sprites.ts";
+import { initEngine } from "../../src/engine/device.ts";
+import { jit, numpy as np, tree } from "../../src/engine/jax.ts";
+import type { DecoderParams } from "../../src/nn/architecture.ts";
+import { parseTrainConfig } from "../../src/run/config.ts";
+import { loadTrainedRun } from "../../src/run/load-trained-run.ts";
+import { runTraining } from "../../src/run/run-training.ts";
+import { pageFolder } from "../../src/server/page.ts";
+import { type ExplorerServer, startExplorer } from "../../src/server/serve.ts";
+import { buildTask } from "../../src/train/build-task.ts";
+import { initialState } from "../../src/train/initial-state.ts";
+import { trainLoop } from "../../src/train/loop.ts";
+import { withPage } from "../helpers/browser.ts";
+import { TINY_SPRITES } from "../helpers/cli.ts";
+
+/** The page is the same whatever device the Node suite runs on: checked in the default pass only. */
+const skip =
+  process.env.DISENTANGLE_DEVICE === "wasm"
+    ? "the page decodes on Wasm in either pass; checked once, in the default (native) pass"
+    : false;
+
+interface Probe {
+  device?: string;
+  viewers: Record<
+    string,
+    { code: number[]; pixels: number[]; decodes: number; mapPoints: number; neighbours: number[] }
+  >;
+  training?: {
+    step: number;
+    rows: number;
+    done: boolean;
+    traversals: number;
+    error?: string;
+    stepsPerSecond: number;
+  };
+}
+const probe = (page: Page) =>
+  page.evaluate(() => (window as unknown as { __explorer: Probe }).__explorer);
+
+/** The decoded canvas's red channel. */
+const canvasPixels = (page: Page, id: string) =>
+  page.evaluate((selector) => {
+    const canvas = document.querySelector(selector) as HTMLCanvasElement;
+    const data =
+      canvas.getContext("2d")?.getImageData(0, 0, canvas.width, canvas.height).data ?? [];
+    return Array.from(data).filter((_, i) => i % 4 === 0);
+  }, `#decoded-${id}`);
+
+describe("the explorer in headless Chromium", { skip, timeout: 300_000 }, () => {
+  const work = mkdtempSync(join(tmpdir(), "disentangle-explorer-"));
+  const runDir = join(work, "runs/tiny");
+  let server: ExplorerServer;
+
+  before(async () => {
+    await initEngine();
+    await runTraining(
+      parseTrainConfig(
+        {
+          model: "vae",
+          data: "sprites",
+          dataOptions: TINY_SPRITES,
+          z: 4,
+          batch: 16,
+          steps: 30,
+          logEvery: 10,
+          lr: 3e-3,
+          out: runDir,
+        },
+        "test",
+      ),
+      { progress: false },
+    );
+    server = await startExplorer({ runs: [join(work, "runs")], port: 0, pageDir: pageFolder() });
+  });
+  after(async () => {
+    await server?.close();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  test("open a run, move a slider, click a map point, train 20 steps in the page and download the run", async () => {
+    await withPage(
+      `${server.url}?device=wasm&train.steps=20&train.z=4&train.batch=16&train.size=16&train.traversalEvery=0`,
+      async (page, problems) => {
+        await page.waitForSelector("button[data-open=tiny]");
+        await page.click("button[data-open=tiny]");
+        await page.waitForFunction(
+          () =>
+            ((window as unknown as { __explorer: Probe }).__explorer?.viewers?.tiny?.decodes ?? 0) >
+            0,
+        );
+        assert.equal((await probe(page)).device, "wasm");
+        const before = await canvasPixels(page, "tiny");
+
+        // Move z0's slider to 2.5, as a user dragging it would (input events).
+        await page.evaluate(() => {
+          const slider = document.querySelector('input[data-dim="0"]') as HTMLInputElement;
+          slider.value = "2.5";
+          slider.dispatchEvent(new Event("input", { bubbles: true }));
+        });
+        await page.waitForFunction(
+          () =>
+            (window as unknown as { __explorer: Probe }).__explorer.viewers.tiny.code[0] === 2.5,
+        );
+        const moved = (await probe(page)).viewers.tiny;
+        const afterPixels = await canvasPixels(page, "tiny");
+        assert.ok(
+          afterPixels.some((v, i) => v !== before[i]),
+          "the canvas changed with the slider",
+        );
+
+        // Node decodes the same code with the same decoder.
+        const run = await loadTrainedRun(runDir);
+        const decode = jit((params: DecoderParams, z) =>
+          np.clip(run.model.decodeMean(params, z), 0, 1),
+        );
+        const fromNode = Array.from(
+          (await decode(
+            tree.ref(run.params.decoder),
+            np.array(Float32Array.from(moved.code), { shape: [1, 4] }),
+          ).data()) as Float32Array,
+        );
+        decode.dispose();
+        tree.dispose(run.params as never);
+        assert.equal(moved.pixels.length, fromNode.length);
+        const worst = Math.max(...moved.pixels.map((v, i) => Math.abs(v - fromNode[i])));
+        assert.ok(worst < 1e-5, `page and Node decodes differ by up to ${worst}`);
+
+        // The subspace map: compute it, click a point, get its neighbours and its code.
+        await page.click("text=Subspace map");
+        await page.click("#map-tiny");
+        await page.waitForSelector("circle[data-index='3']", { timeout: 60_000 });
+        await page.click("circle[data-index='3']");
+        await page.waitForFunction(
+          () =>
+            (window as unknown as { __explorer: Probe }).__explorer.viewers.tiny.neighbours.length >
+            0,
+        );
+        assert.ok((await probe(page)).viewers.tiny.mapPoints > 3);
+
+        // Train in the page: 20 steps in the worker, then the download.
+        await page.click("#tab-train");
+        await page.click("#train-start");
+        await page.waitForFunction(
+          () => {
+            const t = (window as unknown as { __explorer: Probe }).__explorer.training;
+            return t?.done || t?.error;
+          },
+          undefined,
+          { timeout: 120_000 },
+        );
+        const training = (await probe(page)).training;
+        assert.equal(training?.error, undefined);
+        assert.equal(training?.step, 20);
+        assert.equal(training?.rows, 2);
+        assert.ok((training?.traversals ?? 0) >= 1, "a traversal was drawn");
+        const [download] = await Promise.all([
+          page.waitForEvent("download"),
+          page.click("#train-download"),
+        ]);
+        const zip = readFileSync(await download.path());
+        const files = unzipSync(new Uint8Array(zip));
+        const unzipped = join(work, "unzipped");
+        for (const [name, bytes] of Object.entries(files)) {
+          if (name.endsWith("/")) continue; // a folder entry
+          mkdirSync(dirname(join(unzipped, name)), { recursive: true });
+          writeFileSync(join(unzipped, name), bytes);
+        }
+        const folder = join(unzipped, Object.keys(files)[0].split("/")[0]);
+        const fromPage = await loadTrainedRun(folder);
+        assert.equal(fromPage.step, 20);
+        tree.dispose(fromPage.params as never);
+        const pageRows = readFileSync(join(folder, "log.jsonl"), "utf8")
+          .trim()
+          .split("\n")
+          .map((l) => JSON.parse(l));
+
+        // The same config trained in Node reaches the same loss (Wasm in the page, the suite's device here).
+        const config = fromPage.config;
+        const task = buildTask(config, loadSprites(config.dataOptions));
+        const node = await trainLoop(task, initialState(task, config.seed), {
+          steps: 20,
+          batch: config.batch,
+          logEvery: 10,
+          checkpointEvery: 20,
+          adam: {
+            lr: config.lr,
+            weightDecay: config.weightDecay,
+            clipGradNorm: config.clipGradNorm,
+          },
+        });
+        tree.dispose([node.state.params, node.state.opt, node.state.key] as never);
+        const pageLoss = pageRows.at(-1).loss;
+        assert.ok(
+          Math.abs(pageLoss - (node.last?.loss ?? Number.NaN)) < 1e-3 * pageLoss,
+          `page ${pageLoss} vs Node ${node.last?.loss}`,
+        );
+
+        assert.deepEqual(problems, { consoleErrors: [], failedRequests: [] });
+      },
+    );
+  });
+});
