@@ -28,6 +28,7 @@ async function loadStudy(file: string) {
   return loadStudyFile(file);
 }
 
+/** Adds `disentangle study` and its subcommands to `program`. */
 export function registerStudy(program: Command): void {
   const study = program
     .command("study")

@@ -47,6 +47,7 @@ export interface RunValues {
   values: Record<string, number | null>;
 }
 
+/** A study's results: its cells, every run's values, and the rank correlations. */
 export interface StudyResults {
   study: string;
   steps: number;

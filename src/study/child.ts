@@ -28,6 +28,7 @@ export function cliCommand(): { command: string; args: string[] } {
   return { command: process.execPath, args: [...process.execArgv, script] };
 }
 
+/** A started run process. */
 export interface RunChild {
   child: ChildProcess;
   /** Settles when the child exits: its code or signal and the last lines of its stderr. */

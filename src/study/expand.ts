@@ -37,6 +37,7 @@ export interface RunSpec {
   evalSeed: number;
 }
 
+/** A validated study: its runs, in grid order. */
 export interface Study {
   name: string;
   description?: string;

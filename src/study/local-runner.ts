@@ -11,6 +11,7 @@ import { type ChildMessage, childError, EXIT_BUSY, startRunChild } from "./child
 import type { RunSpec, Study } from "./expand.ts";
 import { readRunResult, runDir, writeRunSpec } from "./store.ts";
 
+/** How the local runner runs a study. */
 export interface LocalRunOptions {
   /** The run store (runs go to STORE/STUDY/runs/ID). */
   store: string;
@@ -24,6 +25,7 @@ export interface LocalRunOptions {
   log?: (line: string) => void;
 }
 
+/** What a local run of a study did. */
 export interface LocalRunSummary {
   skipped: number;
   done: number;

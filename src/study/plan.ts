@@ -30,6 +30,7 @@ export interface KindCost {
   startSeconds: number;
 }
 
+/** The measured costs of a study's kinds of run on this machine (calibration.json). */
 export interface Calibration {
   date: string;
   device: string;

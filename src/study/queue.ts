@@ -34,8 +34,11 @@ export interface StudyJobData {
   timeoutMs: number;
 }
 
+/** Attempts per run before it goes to the dead-letter list. */
 export const DEFAULT_ATTEMPTS = 3;
+/** The first retry's delay; each retry doubles it. */
 export const DEFAULT_BACKOFF_MS = 30_000;
+/** A run's time limit per attempt. */
 export const DEFAULT_TIMEOUT_MS = 24 * 3_600_000;
 
 /** A Redis connection for BullMQ (which needs `maxRetriesPerRequest: null` for its workers). */
@@ -60,6 +63,7 @@ function withQueue<T>(url: string, body: (queue: Queue) => Promise<T>): Promise<
   });
 }
 
+/** How `enqueueStudy` enqueues. */
 export interface EnqueueOptions {
   /** When given, runs already finished in this store are not enqueued. */
   store?: string;
@@ -191,6 +195,7 @@ export async function followQueue(study: Study, url: string, everyMs = 10_000): 
   }
 }
 
+/** How a queue worker trains. */
 export interface WorkerOptions {
   /** Runs trained at once (default 1). */
   concurrency?: number;
@@ -237,7 +242,7 @@ export async function runQueueWorker(
         if (message.type === "progress") {
           job.updateProgress({ step: message.step, steps: message.steps }).catch(() => {});
         } else if (message.type === "event") {
-          log(`${me}: ${message.line}`);
+          log(`${me}: [${spec.study}] ${message.line}`);
         }
       },
     });

@@ -58,6 +58,7 @@ const datasetSchema = z.strictObject({
   dataOptions: z.record(z.string(), z.unknown()).optional(),
 });
 
+/** The study file's schema (the run settings of each cell are checked by the run config's). */
 export const studySchema = z.strictObject({
   /** Names the study: its folder in the run store and its queue's jobs. */
   name: z
@@ -92,5 +93,7 @@ export const studySchema = z.strictObject({
   evalSeed: z.number().int().nonnegative().default(0),
 });
 
+/** A parsed study file. */
 export type StudyFile = z.output<typeof studySchema>;
+/** Metric name -> its options. */
 export type MetricSpec = Record<string, Record<string, unknown>>;

@@ -155,6 +155,7 @@ export function checkpointStep(dir: string): number {
   }
 }
 
+/** Where a run stands: finished, checkpointed, not started, or dead-lettered. */
 export type RunStatus = "done" | "partial" | "new" | "dead";
 
 /** Where a run stands in the store. */

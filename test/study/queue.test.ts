@@ -154,7 +154,7 @@ test("two workers train a 4-run study; one SIGKILLed mid-run loses nothing; a fa
   assert.ok(Number(resumed[1]) >= 5, events);
   assert.match(
     bOutput,
-    new RegExp(`run ${victim}: resuming from checkpoint at step ${resumed[1]}`),
+    new RegExp(`\\[qtiny\\] run ${victim}: resuming from checkpoint at step ${resumed[1]}`),
   );
   assert.equal(events.match(/starting \(/g)?.length, 1, `trained from scratch once:\n${events}`);
   assert.deepEqual(
@@ -189,5 +189,5 @@ test("two workers train a 4-run study; one SIGKILLed mid-run loses nothing; a fa
   b.child.kill("SIGTERM");
   const stopped = await b.done;
   assert.equal(stopped.code, 0, stopped.stderr);
-  process.stdout.write(`# worker B's output:\n${bOutput.replace(/^/gm, "# ")}\n`);
+  process.stdout.write(`worker B's output:\n${bOutput.replace(/^/gm, "  ")}\n`);
 });

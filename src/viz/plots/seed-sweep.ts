@@ -17,6 +17,7 @@ export interface SweepPoint {
   panel?: string;
 }
 
+/** Titles and size of a seed-sweep plot. */
 export interface SeedSweepOptions {
   title: string;
   xTitle: string;
