@@ -8,7 +8,9 @@ import { useEffect, useState } from "preact/hooks";
 import { initEngine } from "../engine/device.ts";
 import { listRuns, type OpenRun, openRun, type RunSummary } from "./run-model.ts";
 import { TrainPanel } from "./train-panel.tsx";
+import { startTrainingWorker } from "./train-worker.ts";
 import { Viewer } from "./viewer.tsx";
+import { setWorkerUrl } from "./worker-url.ts";
 
 interface Engine {
   device: string;
@@ -232,6 +234,12 @@ function App() {
   );
 }
 
-const root = document.getElementById("app") as HTMLElement;
-root.textContent = "";
-render(<App />, root);
+if (typeof document === "undefined") {
+  // This bundle, loaded as the training worker (train-panel.tsx starts it from this URL).
+  startTrainingWorker();
+} else {
+  setWorkerUrl(import.meta.url);
+  const root = document.getElementById("app") as HTMLElement;
+  root.textContent = "";
+  render(<App />, root);
+}

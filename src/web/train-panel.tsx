@@ -7,6 +7,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import type { LogRow } from "../train/loop.ts";
 import type { FromWorker, TrainRequest } from "./train-protocol.ts";
 import { LineChart, StripCanvas } from "./widgets.tsx";
+import { workerUrl } from "./worker-url.ts";
 
 export interface TrainingProbe {
   step: number;
@@ -64,7 +65,7 @@ export function TrainPanel() {
 
   const start = () => {
     worker.current?.terminate();
-    const w = new Worker(new URL("./train-worker.ts", import.meta.url), { type: "module" });
+    const w = new Worker(workerUrl(), { type: "module" });
     worker.current = w;
     setRows([]);
     setTraversal(undefined);

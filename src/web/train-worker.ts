@@ -4,6 +4,9 @@
  * page's thread. It posts log rows, a decoded traversal every few seconds, and at the end a
  * zip of the run folder (config.json, checkpoint.safetensors, log.jsonl) that `disentangle`
  * reads once unzipped.
+ *
+ * The worker runs the page's own bundle (main.tsx starts it when there is no document), so
+ * the page ships one copy of jax-js, not two.
  */
 import { zipSync } from "fflate";
 import { loadSprites } from "../data/datasets/sprites.ts";
@@ -157,23 +160,26 @@ async function train(request: TrainRequest): Promise<void> {
   );
 }
 
-scope.onmessage = (event) => {
-  const message = event.data;
-  if (message.type === "stop") {
-    stopRequested = true;
-    return;
-  }
-  if (running) {
-    post({ type: "error", message: "already training (stop first)" });
-    return;
-  }
-  running = true;
-  stopRequested = false;
-  train(message.request)
-    .catch((error: unknown) =>
-      post({ type: "error", message: error instanceof Error ? error.message : String(error) }),
-    )
-    .finally(() => {
-      running = false;
-    });
-};
+/** Makes this (worker) global answer the page's start and stop messages. */
+export function startTrainingWorker(): void {
+  scope.onmessage = (event) => {
+    const message = event.data;
+    if (message.type === "stop") {
+      stopRequested = true;
+      return;
+    }
+    if (running) {
+      post({ type: "error", message: "already training (stop first)" });
+      return;
+    }
+    running = true;
+    stopRequested = false;
+    train(message.request)
+      .catch((error: unknown) =>
+        post({ type: "error", message: error instanceof Error ? error.message : String(error) }),
+      )
+      .finally(() => {
+        running = false;
+      });
+  };
+}

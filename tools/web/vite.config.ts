@@ -18,6 +18,9 @@ export default defineConfig({
     outDir: fileURLToPath(new URL("../../dist/web", import.meta.url)),
     emptyOutDir: true,
     target: "es2022",
+    // No modulepreload polyfill or preload helper: they touch `document`, and this bundle also
+    // runs as the training worker.
+    modulePreload: false,
     chunkSizeWarningLimit: 3000,
     reportCompressedSize: false,
   },
