@@ -93,7 +93,9 @@ async function writePlots(results: StudyResults, dir: string): Promise<Plot[]> {
         column,
       );
     }
-    const steps = new Set(results.curves.map((r) => r.step));
+    const steps = new Set(
+      results.curves.filter((r) => Number.isFinite(r.values[column])).map((r) => r.step),
+    );
     if (steps.size > 1) {
       const points = results.curves.map((r) => ({
         x: r.step,
