@@ -31,7 +31,7 @@ const DEFAULTS: TrainRequest = {
   model: "beta-tcvae",
   size: 16,
   z: 6,
-  steps: 500,
+  steps: 1000,
   batch: 32,
   beta: 4,
   lr: 1e-3,
@@ -208,6 +208,14 @@ export function TrainPanel() {
       <p class="status" id="train-status">
         {status}
       </p>
+      {download ? (
+        <p class="note">
+          The zip holds one run folder ({download.name.replace(/[.]zip$/, "")}/: config.json,
+          checkpoint.safetensors, log.jsonl). Unzip it, then{" "}
+          <code>disentangle report {download.name.replace(/[.]zip$/, "")}</code> or{" "}
+          <code>disentangle serve {download.name.replace(/[.]zip$/, "")}</code>.
+        </p>
+      ) : null}
       <div class="train-body">
         <div class="charts">
           <LineChart rows={rows} field="loss" width={300} />

@@ -38,7 +38,12 @@ const STRIP_COLUMNS = 9;
 
 /** Decodes the latest requested code, one at a time, dropping codes overtaken while busy. */
 function useLiveDecode(open: OpenRun, code: Float32Array) {
-  const [result, setResult] = useState<{ pixels: Float32Array; ms: number; median: number }>();
+  const [result, setResult] = useState<{
+    pixels: Float32Array;
+    ms: number;
+    median: number;
+    first: boolean;
+  }>();
   const state = useRef({
     busy: false,
     pending: undefined as Float32Array | undefined,
@@ -57,10 +62,11 @@ function useLiveDecode(open: OpenRun, code: Float32Array) {
         const started = performance.now();
         const pixels = await open.decoder.decode(next, 1);
         const ms = performance.now() - started;
-        s.times = [...s.times.slice(-19), ms];
+        // The first decode traces and compiles the decoder: it is not counted in the median.
+        if (s.decodes > 0) s.times = [...s.times.slice(-19), ms];
         s.decodes++;
         const median = [...s.times].sort((a, b) => a - b)[Math.floor(s.times.length / 2)];
-        setResult({ pixels, ms, median });
+        setResult({ pixels, ms, median, first: s.decodes === 1 });
         const probe = probes().viewers[open.summary.id];
         if (probe)
           Object.assign(probe, {
@@ -202,6 +208,32 @@ function factorText(open: OpenRun, i: number): string {
       return `${factor.name} ${shown}`;
     })
     .join(", ");
+}
+
+/** What the map's colours mean: one swatch per value, or a low-to-high bar for many values. */
+function Legend({ open, f }: { open: OpenRun; f: number }) {
+  const factor = open.heldOut.dataset.factors[f];
+  const label = (l: number) =>
+    factor.labels?.[l] ?? String(Number(factor.values[l].toPrecision(3)));
+  if (factor.kind === "categorical" && factor.values.length <= OKABE_ITO.length) {
+    return (
+      <p class="legend">
+        {factor.values.map((_, l) => (
+          <span key={l}>
+            <span class="swatch" style={{ background: OKABE_ITO[l] }} /> {label(l)}{" "}
+          </span>
+        ))}
+      </p>
+    );
+  }
+  const stops = Array.from({ length: 9 }, (_, i) => viridis(i / 8)).join(", ");
+  return (
+    <p class="legend">
+      {factor.name} {label(0)}{" "}
+      <span class="bar" style={{ background: `linear-gradient(to right, ${stops})` }} />{" "}
+      {label(factor.values.length - 1)}
+    </p>
+  );
 }
 
 /** The subspaces a map or a swap can use: a triplet run's queries, else the whole latent space. */
@@ -360,6 +392,7 @@ function MapView(props: { open: OpenRun; onPick: (i: number) => void }) {
             ))}
           </svg>
           <div class="map-side">
+            {factors.length > 0 ? <Legend open={open} f={factor} /> : null}
             {hover !== undefined ? (
               <div>
                 <ImageCanvas
@@ -753,9 +786,11 @@ export function Viewer(props: { open: OpenRun; onClose: () => void; compact: boo
           <p class="dim">
             from {origin}
             <br />
-            {live
-              ? `${live.ms.toFixed(1)} ms per decode (median ${live.median.toFixed(1)} ms)`
-              : "decoding..."}
+            {live === undefined
+              ? "decoding..."
+              : live.first
+                ? `first decode ${live.ms.toFixed(0)} ms (it compiles the decoder; move a slider)`
+                : `${live.ms.toFixed(1)} ms per decode (median ${live.median.toFixed(1)} ms)`}
           </p>
           <div class="buttons">
             <button
