@@ -19,6 +19,8 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Array as JaxArray } from "../src/engine/jax.ts";
+import type { DecoderParams } from "../src/nn/architecture.ts";
 
 if (process.env.DISENTANGLE_THREADS !== "1") {
   const result = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
@@ -141,7 +143,9 @@ try {
       continue;
     }
     const run = await loadTrainedRun(runDir);
-    const decode = jit((params: never, z: never) => np.clip(run.model.decodeMean(params, z), 0, 1));
+    const decode = jit((params: DecoderParams, z: JaxArray) =>
+      np.clip(run.model.decodeMean(params, z), 0, 1),
+    );
     const times: number[] = [];
     for (let i = 0; i <= DECODES; i++) {
       const code = new Float32Array(10);
