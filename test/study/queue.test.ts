@@ -130,10 +130,29 @@ test("two workers train a 4-run study; one SIGKILLed mid-run loses nothing; a fa
   const killed: CliResult = await a.done;
   assert.equal(killed.signal, "SIGKILL");
   const victimDir = runDir(store, "qtiny", victim as string);
-  // Its child saw the worker go and released the run's lock.
+  // Its run process died with it (the lock it leaves names a dead pid, which is taken over).
+  const lockPid = () => {
+    try {
+      return (JSON.parse(readFileSync(join(victimDir, "train.lock"), "utf8")) as { pid: number })
+        .pid;
+    } catch {
+      return undefined;
+    }
+  };
+  const holderAlive = () => {
+    const pid = lockPid();
+    if (pid === undefined) return false;
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const victimPid = lockPid();
   await waitFor(
-    "the killed worker's run child to exit",
-    () => !existsSync(join(victimDir, "train.lock")) || existsSync(join(victimDir, "result.json")),
+    "the killed worker's run process to die with it",
+    () => !holderAlive() || lockPid() !== victimPid,
     15_000,
   );
 
