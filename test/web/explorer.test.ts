@@ -4,7 +4,8 @@
  * slider moves, the canvas changes and the decoded image equals the Node decoder's for the
  * same code to float32 rounding; a subspace-map point is clicked; 20 steps of in-page training
  * run in the worker, reach Node's loss for the same config, and download as a zip that
- * `loadTrainedRun` reads once unzipped; and no console error or failed request.
+ * `loadTrainedRun` reads once unzipped; and no console error or failed request. Then the same
+ * page exported by `export-web` opens the run from a plain static file server.
  */
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -20,6 +21,7 @@ import type { DecoderParams } from "../../src/nn/architecture.ts";
 import { parseTrainConfig } from "../../src/run/config.ts";
 import { loadTrainedRun } from "../../src/run/load-trained-run.ts";
 import { runTraining } from "../../src/run/run-training.ts";
+import { exportWeb } from "../../src/server/export-web.ts";
 import { pageFolder } from "../../src/server/page.ts";
 import { type ExplorerServer, startExplorer } from "../../src/server/serve.ts";
 import { buildTask } from "../../src/train/build-task.ts";
@@ -27,6 +29,7 @@ import { initialState } from "../../src/train/initial-state.ts";
 import { trainLoop } from "../../src/train/loop.ts";
 import { withPage } from "../helpers/browser.ts";
 import { TINY_SPRITES } from "../helpers/cli.ts";
+import { serveFolder } from "../helpers/static-server.ts";
 
 /** The page is the same whatever device the Node suite runs on: checked in the default pass only. */
 const skip =
@@ -213,5 +216,25 @@ describe("the explorer in headless Chromium", { skip, timeout: 300_000 }, () => 
         assert.deepEqual(problems, { consoleErrors: [], failedRequests: [] });
       },
     );
+  });
+
+  test("export-web: the static site opens the run and decodes it without the explorer's server", async () => {
+    const site = join(work, "site");
+    await exportWeb({ runs: [join(work, "runs")], out: site, count: 16, pageDir: pageFolder() });
+    const files = await serveFolder(site);
+    try {
+      await withPage(`${files.url}?device=wasm`, async (page, problems) => {
+        await page.click("button[data-open=tiny]");
+        await page.waitForFunction(
+          () =>
+            ((window as unknown as { __explorer: Probe }).__explorer?.viewers?.tiny?.decodes ?? 0) >
+            0,
+        );
+        assert.match((await page.textContent("#viewer-tiny header")) ?? "", /16 held-out images/);
+        assert.deepEqual(problems, { consoleErrors: [], failedRequests: [] });
+      });
+    } finally {
+      await files.close();
+    }
   });
 });
