@@ -55,6 +55,8 @@ const SIMD_NAMES: Record<number, string> = {
   106: "f32x4.nearest",
   173: "i32x4.shr_u",
   231: "f32x4.div",
+  234: "f32x4.pmin",
+  235: "f32x4.pmax",
   248: "i32x4.trunc_sat_f32x4_s",
   250: "f32x4.convert_i32x4_s",
 };
