@@ -285,19 +285,23 @@ export async function runQueueWorker(
           failedAt: new Date().toISOString(),
         });
         log(
-          `${me}: run ${spec.id} failed all ${job.attemptsMade} attempt(s), now in the dead-letter list: ${error.message}`,
+          `${me}: run ${spec.study}/${spec.id} failed all ${job.attemptsMade} attempt(s), now in the dead-letter list: ${error.message}`,
         );
       } else {
         log(
-          `${me}: run ${spec.id} failed attempt ${job.attemptsMade} (${error.message}); it will be retried`,
+          `${me}: run ${spec.study}/${spec.id} failed attempt ${job.attemptsMade} (${error.message}); it will be retried`,
         );
       }
     });
   });
   worker.on("stalled", (id) =>
-    log(`${me}: run ${id} stalled (its worker stopped renewing its lock); back in the queue`),
+    log(
+      `${me}: run ${id.replace("--", "/")} stalled (its worker stopped renewing its lock); back in the queue`,
+    ),
   );
-  worker.on("completed", (job) => log(`${me}: run ${job.data.spec.id} done`));
+  worker.on("completed", (job) =>
+    log(`${me}: run ${job.data.spec.study}/${job.data.spec.id} done`),
+  );
   worker.on("error", (error) => log(`${me}: ${error.message}`));
   await worker.waitUntilReady();
   log(
@@ -306,7 +310,7 @@ export async function runQueueWorker(
   await new Promise<void>((resolve) => {
     const stop = () => {
       log(
-        `${me}: stopping (current runs finish first; Ctrl-C again to stop them at their next step)`,
+        `${me}: stopping: no new runs; the current ones finish first (a Ctrl-C in the terminal reaches them too: they stop at a checkpoint, and their next attempt resumes from it)`,
       );
       process.off("SIGINT", stop);
       process.off("SIGTERM", stop);
