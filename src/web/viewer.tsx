@@ -253,7 +253,12 @@ function MapView(props: { open: OpenRun; onPick: (i: number) => void }) {
   const spaces = useMemo(() => subspaces(open), [open]);
   const [space, setSpace] = useState(spaces[0].name);
   const [method, setMethod] = useState<"tsne" | "umap">("tsne");
-  const [factor, setFactor] = useState(0);
+  const factorNamed = (name: string) =>
+    Math.max(
+      0,
+      open.heldOut.dataset.factors.findIndex((f) => f.name === name),
+    );
+  const [factor, setFactor] = useState(() => factorNamed(spaces[0].name));
   const [embedding, setEmbedding] = useState<{ key: string; xy: Float64Array; dims: number[] }>();
   const [busy, setBusy] = useState<string>();
   const [hover, setHover] = useState<number>();
@@ -302,9 +307,11 @@ function MapView(props: { open: OpenRun; onPick: (i: number) => void }) {
       [y0, y1] = [Math.min(y0, xy[2 * i + 1]), Math.max(y1, xy[2 * i + 1])];
     }
     const scale = (size - 20) / Math.max(x1 - x0, y1 - y0, 1e-9);
+    // The longer axis fills the square; the shorter one is centred.
+    const [dx, dy] = [(size - 20 - (x1 - x0) * scale) / 2, (size - 20 - (y1 - y0) * scale) / 2];
     return Array.from({ length: n }, (_, i) => [
-      10 + (xy[2 * i] - x0) * scale,
-      10 + (xy[2 * i + 1] - y0) * scale,
+      10 + dx + (xy[2 * i] - x0) * scale,
+      10 + dy + (xy[2 * i + 1] - y0) * scale,
     ]);
   }, [embedding, n]);
   const pick = (i: number) => {
@@ -326,7 +333,14 @@ function MapView(props: { open: OpenRun; onPick: (i: number) => void }) {
         {spaces.length > 1 ? (
           <label>
             subspace{" "}
-            <select value={space} onChange={(e) => setSpace((e.target as HTMLSelectElement).value)}>
+            <select
+              value={space}
+              onChange={(e) => {
+                const name = (e.target as HTMLSelectElement).value;
+                setSpace(name);
+                setFactor(factorNamed(name));
+              }}
+            >
               {spaces.map((s) => (
                 <option key={s.name} value={s.name}>
                   {s.name} ({s.dims.map((h) => `z${h}`).join(", ")})
