@@ -65,6 +65,16 @@ export { tripletVaeObjective } from "./objectives/triplet-vae.ts";
 export { buildModel } from "./run/build.ts";
 export { parseTrainConfig, type TrainConfig } from "./run/config.ts";
 export { encodeDataset } from "./run/encode-dataset.ts";
+export { type HeldOutSet, heldOutFromBytes, heldOutToBytes } from "./run/held-out-bytes.ts";
+export {
+  checkpointBytes,
+  checkpointFromBytes,
+  logRowsFromText,
+  logRowText,
+  runConfigFromText,
+  runConfigText,
+} from "./run/run-files.ts";
+export { type TrainedRun, trainedRunFromCheckpoint } from "./run/trained-run.ts";
 export { buildTask } from "./train/build-task.ts";
 export { initialState } from "./train/initial-state.ts";
 export {

@@ -17,5 +17,4 @@ export { loadTrainConfigFile } from "./run/config-file.ts";
 export { writeImageGrid } from "./run/image-file.ts";
 export { loadTrainedRun } from "./run/load-trained-run.ts";
 export { runTraining, type TrainOptions, type TrainSummary } from "./run/run-training.ts";
-export { type TrainedRun, trainedRunFromCheckpoint } from "./run/trained-run.ts";
 export { swapGrid } from "./viz/swap.ts";

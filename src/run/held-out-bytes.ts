@@ -28,7 +28,12 @@ export interface HeldOutSet {
   datasetCount: number;
 }
 
-/** Packs images `indices` of `dataset` (see the module comment). */
+/**
+ * Packs images `indices` of `dataset` as safetensors bytes: `images` F32 [n, H, W, C],
+ * `indices` I32 [n], and where the dataset has factors `factorValues` F32 [n, K] and
+ * `factorIndices` I32 [n, K]; the metadata holds the dataset's name, size and factors and
+ * `pool`. {@link heldOutFromBytes} reads them back.
+ */
 export function heldOutToBytes(
   dataset: Dataset,
   indices: Int32Array,
