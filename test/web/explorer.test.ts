@@ -4,8 +4,9 @@
  * slider moves, the canvas changes and the decoded image equals the Node decoder's for the
  * same code to float32 rounding; a subspace-map point is clicked; 20 steps of in-page training
  * run in the worker, reach Node's loss for the same config, and download as a zip that
- * `loadTrainedRun` reads once unzipped; and no console error or failed request. Then the same
- * page exported by `export-web` opens the run from a plain static file server.
+ * `loadTrainedRun` reads once unzipped; a long run stops on the stop button; and no console
+ * error or failed request. Then the same page exported by `export-web` opens the run from a
+ * plain static file server.
  */
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -212,6 +213,25 @@ describe("the explorer in headless Chromium", { skip, timeout: 300_000 }, () => 
           Math.abs(pageLoss - (node.last?.loss ?? Number.NaN)) < 1e-3 * pageLoss,
           `page ${pageLoss} vs Node ${node.last?.loss}`,
         );
+
+        // Stop: a long run stops at the next step after the button, and still offers its zip.
+        await page.fill("input[name=steps]", "100000");
+        await page.click("#train-start");
+        await page.waitForFunction(() => {
+          const t = (window as unknown as { __explorer: Probe }).__explorer.training;
+          return (t?.step ?? 0) >= 3 && !t?.done;
+        });
+        await page.click("#train-stop");
+        await page.waitForFunction(
+          () => (window as unknown as { __explorer: Probe }).__explorer.training?.done,
+        );
+        const stopped = (await probe(page)).training;
+        assert.ok(
+          (stopped?.step ?? 0) >= 3 && (stopped?.step ?? 0) < 1000,
+          `stopped at step ${stopped?.step}`,
+        );
+        assert.match((await page.textContent("#train-status")) ?? "", /^Stopped at step \d+/);
+        assert.ok(await page.isVisible("#train-download"));
 
         assert.deepEqual(problems, { consoleErrors: [], failedRequests: [] });
       },
