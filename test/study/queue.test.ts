@@ -100,111 +100,121 @@ test("two workers train a 4-run study; one SIGKILLed mid-run loses nothing; a fa
   const a = startCli([...workerArgs, ...fast]);
   const b = startCli([...workerArgs, ...fast]);
   let bOutput = "";
-  b.child.stderr?.on("data", (chunk) => {
-    bOutput += chunk;
-  });
-  const aText = () => {
-    let text = "";
-    a.child.stderr?.on("data", (chunk) => {
-      text += chunk;
+  // A failed assertion must not leave the workers running (they would keep the test alive).
+  try {
+    b.child.stderr?.on("data", (chunk) => {
+      bOutput += chunk;
     });
-    return () => text;
-  };
-  const aOutput = aText();
-
-  // Kill worker A (two runs at once) once a run it trains has a checkpoint and is not finished.
-  let victim: string | undefined;
-  await waitFor(
-    "worker A to checkpoint a run",
-    () => {
-      const taken = [...aOutput().matchAll(/run qtiny\/(\S+), attempt/g)].map((m) => m[1]);
-      victim = taken.find((id) => {
-        const folder = runDir(store, "qtiny", id);
-        return checkpointStep(folder) >= 5 && !existsSync(join(folder, "result.json"));
+    const aText = () => {
+      let text = "";
+      a.child.stderr?.on("data", (chunk) => {
+        text += chunk;
       });
-      return victim !== undefined;
-    },
-    60_000,
-  );
-  a.child.kill("SIGKILL");
-  const killed: CliResult = await a.done;
-  assert.equal(killed.signal, "SIGKILL");
-  const victimDir = runDir(store, "qtiny", victim as string);
-  // Its run process died with it (the lock it leaves names a dead pid, which is taken over).
-  const lockPid = () => {
-    try {
-      return (JSON.parse(readFileSync(join(victimDir, "train.lock"), "utf8")) as { pid: number })
-        .pid;
-    } catch {
-      return undefined;
-    }
-  };
-  const holderAlive = () => {
-    const pid = lockPid();
-    if (pid === undefined) return false;
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  const victimPid = lockPid();
-  await waitFor(
-    "the killed worker's run process to die with it",
-    () => !holderAlive() || lockPid() !== victimPid,
-    15_000,
-  );
+      return () => text;
+    };
+    const aOutput = aText();
 
-  const ids = [
-    "beta-vae-beta1-seed0",
-    "beta-vae-beta4-seed0",
-    "beta-tcvae-beta1-seed0",
-    "beta-tcvae-beta4-seed0",
-  ];
-  await waitFor(
-    "every run to finish",
-    () => ids.every((id) => existsSync(join(runDir(store, "qtiny", id), "result.json"))),
-    90_000,
-  );
-  const events = readRunEvents(victimDir);
-  const resumed = /resuming from checkpoint at step (\d+)/.exec(events);
-  assert.ok(resumed, `the taken-over run resumed from its checkpoint:\n${events}`);
-  assert.ok(Number(resumed[1]) >= 5, events);
-  assert.match(
-    bOutput,
-    new RegExp(`\\[qtiny\\] run ${victim}: resuming from checkpoint at step ${resumed[1]}`),
-  );
-  assert.equal(events.match(/starting \(/g)?.length, 1, `trained from scratch once:\n${events}`);
-  assert.deepEqual(
-    readLog(join(victimDir, "log.jsonl")).map((row) => row.step),
-    [5, 10, 15, 20],
-    "each step logged once after the takeover",
-  );
-  for (const id of ids) {
-    const evaluation = JSON.parse(
-      readFileSync(join(runDir(store, "qtiny", id), "evals", "step-00000020.json"), "utf8"),
+    // Kill worker A (two runs at once) once a run it trains has a checkpoint and is not finished.
+    let victim: string | undefined;
+    await waitFor(
+      "worker A to checkpoint a run",
+      () => {
+        const taken = [...aOutput().matchAll(/run qtiny\/(\S+), attempt/g)].map((m) => m[1]);
+        victim = taken.find((id) => {
+          const folder = runDir(store, "qtiny", id);
+          try {
+            return checkpointStep(folder) >= 5 && !existsSync(join(folder, "result.json"));
+          } catch {
+            return false; // read while being replaced
+          }
+        });
+        return victim !== undefined;
+      },
+      60_000,
     );
-    assert.equal(evaluation.step, 20);
-    assert.ok(Number.isFinite(evaluation.metrics["mig-dlib"].values.mig));
+    a.child.kill("SIGKILL");
+    const killed: CliResult = await a.done;
+    assert.equal(killed.signal, "SIGKILL");
+    const victimDir = runDir(store, "qtiny", victim as string);
+    // Its run process died with it (the lock it leaves names a dead pid, which is taken over).
+    const lockPid = () => {
+      try {
+        return (JSON.parse(readFileSync(join(victimDir, "train.lock"), "utf8")) as { pid: number })
+          .pid;
+      } catch {
+        return undefined;
+      }
+    };
+    const holderAlive = () => {
+      const pid = lockPid();
+      if (pid === undefined) return false;
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const victimPid = lockPid();
+    await waitFor(
+      "the killed worker's run process to die with it",
+      () => !holderAlive() || lockPid() !== victimPid,
+      15_000,
+    );
+
+    const ids = [
+      "beta-vae-beta1-seed0",
+      "beta-vae-beta4-seed0",
+      "beta-tcvae-beta1-seed0",
+      "beta-tcvae-beta4-seed0",
+    ];
+    await waitFor(
+      "every run to finish",
+      () => ids.every((id) => existsSync(join(runDir(store, "qtiny", id), "result.json"))),
+      90_000,
+    );
+    const events = readRunEvents(victimDir);
+    const resumed = /resuming from checkpoint at step (\d+)/.exec(events);
+    assert.ok(resumed, `the taken-over run resumed from its checkpoint:\n${events}`);
+    assert.ok(Number(resumed[1]) >= 5, events);
+    assert.match(
+      bOutput,
+      new RegExp(`\\[qtiny\\] run ${victim}: resuming from checkpoint at step ${resumed[1]}`),
+    );
+    assert.equal(events.match(/starting \(/g)?.length, 1, `trained from scratch once:\n${events}`);
+    assert.deepEqual(
+      readLog(join(victimDir, "log.jsonl")).map((row) => row.step),
+      [5, 10, 15, 20],
+      "each step logged once after the takeover",
+    );
+    for (const id of ids) {
+      const evaluation = JSON.parse(
+        readFileSync(join(runDir(store, "qtiny", id), "evals", "step-00000020.json"), "utf8"),
+      );
+      assert.equal(evaluation.step, 20);
+      assert.ok(Number.isFinite(evaluation.metrics["mig-dlib"].values.mig));
+    }
+
+    await waitFor(
+      "the failing run to be dead-lettered",
+      () => existsSync(join(store, "qdoomed", "dead-letter", "beta-vae-beta1-seed0.json")),
+      60_000,
+    );
+    const letter = JSON.parse(
+      readFileSync(join(store, "qdoomed", "dead-letter", "beta-vae-beta1-seed0.json"), "utf8"),
+    );
+    assert.equal(letter.attempts, 2);
+    assert.match(letter.error, /missing/);
+    assert.match(bOutput, /failed attempt 1 .*it will be retried/);
+    const status = await runCli(["study", "status", doomed, "--queue", url, "--store", store]);
+    assert.equal(status.code, 0, status.stderr);
+    assert.match(status.stdout, /beta-vae-beta1-seed0\s+dead/);
+    assert.match(status.stdout, /dead-letter list.*\n.*beta-vae-beta1-seed0.*missing/);
+  } catch (error) {
+    a.child.kill("SIGKILL");
+    b.child.kill("SIGKILL");
+    throw error;
   }
-
-  await waitFor(
-    "the failing run to be dead-lettered",
-    () => existsSync(join(store, "qdoomed", "dead-letter", "beta-vae-beta1-seed0.json")),
-    60_000,
-  );
-  const letter = JSON.parse(
-    readFileSync(join(store, "qdoomed", "dead-letter", "beta-vae-beta1-seed0.json"), "utf8"),
-  );
-  assert.equal(letter.attempts, 2);
-  assert.match(letter.error, /missing/);
-  assert.match(bOutput, /failed attempt 1 .*it will be retried/);
-  const status = await runCli(["study", "status", doomed, "--queue", url, "--store", store]);
-  assert.equal(status.code, 0, status.stderr);
-  assert.match(status.stdout, /beta-vae-beta1-seed0\s+dead/);
-  assert.match(status.stdout, /dead-letter list.*\n.*beta-vae-beta1-seed0.*missing/);
-
   b.child.kill("SIGTERM");
   const stopped = await b.done;
   assert.equal(stopped.code, 0, stopped.stderr);
