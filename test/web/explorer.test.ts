@@ -2,9 +2,9 @@
  * The explorer end to end in headless Chromium (Debian's chromium through playwright-core):
  * `serve` on a tiny run trained here (16x16 sprites, z 4, 30 steps); the page opens it, a
  * slider moves, the canvas changes and the decoded image equals the Node decoder's for the
- * same code to float32 rounding; a subspace-map point is clicked; 20 steps of in-page training
- * run in the worker, reach Node's loss for the same config, and download as a zip that
- * `loadTrainedRun` reads once unzipped; a long run stops on the stop button; and no console
+ * same code to float32 rounding; a dropped image becomes the start; a subspace-map point is
+ * clicked; 20 steps of in-page training run in the worker, reach Node's loss for the same
+ * config, and download as a zip that `loadTrainedRun` reads once unzipped; a long run stops on the stop button; and no console
  * error or failed request. Then the same page exported by `export-web` opens the run from a
  * plain static file server.
  */
@@ -143,6 +143,28 @@ describe("the explorer in headless Chromium", { skip, timeout: 300_000 }, () => 
         assert.equal(moved.pixels.length, fromNode.length);
         const worst = Math.max(...moved.pixels.map((v, i) => Math.abs(v - fromNode[i])));
         assert.ok(worst < 1e-5, `page and Node decodes differ by up to ${worst}`);
+
+        // A dropped image: resized to the run's 16x16 grey, encoded in the page, decoded.
+        await page.evaluate(async () => {
+          const canvas = new OffscreenCanvas(100, 100);
+          const context = canvas.getContext("2d") as OffscreenCanvasRenderingContext2D;
+          context.fillStyle = "white";
+          context.fillRect(20, 60, 25, 25);
+          const file = new File([await canvas.convertToBlob({ type: "image/png" })], "square.png");
+          const transfer = new DataTransfer();
+          transfer.items.add(file);
+          const drop = new DragEvent("drop", {
+            dataTransfer: transfer,
+            bubbles: true,
+            cancelable: true,
+          });
+          document.querySelector("#viewer-tiny .drop")?.dispatchEvent(drop);
+        });
+        await page.waitForFunction(() =>
+          document
+            .querySelector("#viewer-tiny .decoded")
+            ?.textContent?.includes("from square.png, resized to 16x16 grey"),
+        );
 
         // The subspace map: compute it, click a point, get its neighbours and its code.
         await page.click("text=Subspace map");
