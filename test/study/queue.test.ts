@@ -105,27 +105,33 @@ test("two workers train a 4-run study; one SIGKILLed mid-run loses nothing; a fa
     b.child.stderr?.on("data", (chunk) => {
       bOutput += chunk;
     });
-    const aText = () => {
-      let text = "";
-      a.child.stderr?.on("data", (chunk) => {
-        text += chunk;
-      });
-      return () => text;
-    };
-    const aOutput = aText();
 
     // Kill worker A (two runs at once) once a run it trains has a checkpoint and is not finished.
     let victim: string | undefined;
     await waitFor(
       "worker A to checkpoint a run",
       () => {
-        const taken = [...aOutput().matchAll(/run qtiny\/(\S+), attempt/g)].map((m) => m[1]);
-        victim = taken.find((id) => {
+        // A's runs: those whose lock is held by a child process of worker A (/proc: Linux).
+        const ids = [
+          "beta-vae-beta1-seed0",
+          "beta-vae-beta4-seed0",
+          "beta-tcvae-beta1-seed0",
+          "beta-tcvae-beta4-seed0",
+        ];
+        victim = ids.find((id) => {
           const folder = runDir(store, "qtiny", id);
           try {
-            return checkpointStep(folder) >= 5 && !existsSync(join(folder, "result.json"));
+            const { pid } = JSON.parse(readFileSync(join(folder, "train.lock"), "utf8"));
+            const parent = Number(
+              readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ")[1],
+            );
+            return (
+              parent === a.child.pid &&
+              checkpointStep(folder) >= 5 &&
+              !existsSync(join(folder, "result.json"))
+            );
           } catch {
-            return false; // read while being replaced
+            return false; // no lock yet, or read while being replaced
           }
         });
         return victim !== undefined;
