@@ -70,6 +70,7 @@ export interface EnqueueOptions {
   attempts?: number;
   backoffMs?: number;
   timeoutMs?: number;
+  /** Where progress lines go (default: stdout). */
   log?: (line: string) => void;
 }
 
@@ -207,6 +208,7 @@ export interface WorkerOptions {
   stalledMs?: number;
   /** Times a run may be found stalled before it is dead-lettered (default 3). */
   maxStalled?: number;
+  /** Where the worker's lines go (default: stderr). */
   log?: (line: string) => void;
 }
 

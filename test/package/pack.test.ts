@@ -58,7 +58,7 @@ describe("the packed package in a fresh project", { skip, timeout: 600_000 }, ()
   });
   after(() => rmSync(work, { recursive: true, force: true }));
 
-  test("plain Node ESM imports it and trains 10 steps, on native and on Wasm alike", () => {
+  test("plain Node ESM imports it and trains 10 steps, on native and on Wasm alike; the study entry loads", () => {
     const native = JSON.parse(run("node", ["train.mjs", "native"]));
     const wasm = JSON.parse(run("node", ["train.mjs", "wasm"]));
     assert.equal(native.device, "native");
@@ -66,6 +66,7 @@ describe("the packed package in a fresh project", { skip, timeout: 600_000 }, ()
     for (const result of [native, wasm]) {
       assert.equal(result.step, 10);
       assert.equal(result.rows, 2);
+      assert.equal(result.rho, 0.5);
       assert.ok(Number.isFinite(result.loss) && result.loss > 0, `loss ${result.loss}`);
     }
     assert.ok(

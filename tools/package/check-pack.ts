@@ -37,6 +37,8 @@ const REQUIRED = [
   "dist/index.d.ts",
   "dist/browser.js",
   "dist/browser.d.ts",
+  "dist/study.js",
+  "dist/study.d.ts",
   "dist/cli/main.js",
   "dist/engine/native/prelude.h",
   "dist/engine/native/runtime.c",

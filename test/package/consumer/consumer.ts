@@ -25,6 +25,8 @@ const summary: TrainSummary = await runTraining(
   { progress: false },
 );
 const metric: string = METRIC_NAMES[0];
+const rho: number = spearman([1, 2, 3], [1, 3, 2]);
+const noStudy: Study | undefined = undefined;
 console.log(
   engine.device,
   beta,
@@ -32,4 +34,6 @@ console.log(
   zeros.shape,
   summary.step,
   metric,
+  rho,
+  noStudy,
 );

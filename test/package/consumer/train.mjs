@@ -8,6 +8,7 @@ import {
   parseTrainConfig,
   trainLoop,
 } from "disentangle";
+import { spearman } from "disentangle/study";
 
 const engine = await initEngine(process.argv[2]);
 const config = parseTrainConfig(
@@ -36,6 +37,14 @@ const { last } = await trainLoop(
   },
   { log: (row) => rows.push(row) },
 );
+// The study entry loads too (Spearman's rho of two rankings of three items: 1 - 6·2/(3·8) = 0.5).
+const rho = spearman([1, 2, 3], [1, 3, 2]);
 console.log(
-  JSON.stringify({ device: engine.device, step: last.step, loss: last.loss, rows: rows.length }),
+  JSON.stringify({
+    device: engine.device,
+    step: last.step,
+    loss: last.loss,
+    rows: rows.length,
+    rho,
+  }),
 );
