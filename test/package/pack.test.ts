@@ -27,16 +27,24 @@ const skip =
 describe("the packed package in a fresh project", { skip, timeout: 600_000 }, () => {
   const work = mkdtempSync(join(tmpdir(), "disentangle-consumer-"));
   const project = join(work, "project");
-  /** Runs a command in the consumer project; the environment is the user's, without the suite's device. */
+  /**
+   * Runs a command in the consumer project; the environment is the user's, without the suite's
+   * device. A failure's message carries the command's output.
+   */
   const run = (command: string, args: string[]) => {
     const { DISENTANGLE_DEVICE: _suiteDevice, ...userEnv } = process.env;
     const env = { ...userEnv, DISENTANGLE_THREADS: "1" };
-    return execFileSync(command, args, {
-      cwd: project,
-      env,
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    try {
+      return execFileSync(command, args, {
+        cwd: project,
+        env,
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+    } catch (error) {
+      const { stdout, stderr } = error as { stdout?: string; stderr?: string };
+      throw new Error(`${command} ${args.join(" ")} failed:\n${stdout ?? ""}${stderr ?? ""}`);
+    }
   };
 
   before(() => {

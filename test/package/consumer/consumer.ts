@@ -25,8 +25,6 @@ const summary: TrainSummary = await runTraining(
   { progress: false },
 );
 const metric: string = METRIC_NAMES[0];
-const rho: number = spearman([1, 2, 3], [1, 3, 2]);
-const noStudy: Study | undefined = undefined;
 console.log(
   engine.device,
   beta,
@@ -34,6 +32,4 @@ console.log(
   zeros.shape,
   summary.step,
   metric,
-  rho,
-  noStudy,
 );
