@@ -2,23 +2,15 @@
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import { writeFileAtomic } from "../engine/atomic-write.ts";
 import type { LogRow } from "../train/loop.ts";
+import { logRowsFromText, logRowText } from "./run-files.ts";
 
 export function appendLogRow(path: string, row: LogRow): void {
-  appendFileSync(path, `${JSON.stringify(row)}\n`);
+  appendFileSync(path, logRowText(row));
 }
 
 export function readLog(path: string): LogRow[] {
   if (!existsSync(path)) return [];
-  return readFileSync(path, "utf8")
-    .split("\n")
-    .filter((line) => line.trim() !== "")
-    .map((line, i) => {
-      try {
-        return JSON.parse(line) as LogRow;
-      } catch {
-        throw new Error(`${path}:${i + 1}: not a JSON log row: ${line.slice(0, 80)}`);
-      }
-    });
+  return logRowsFromText(readFileSync(path, "utf8"), path);
 }
 
 /**
@@ -28,5 +20,5 @@ export function readLog(path: string): LogRow[] {
 export function truncateLogAfter(path: string, step: number): void {
   if (!existsSync(path)) return;
   const kept = readLog(path).filter((row) => row.step <= step);
-  writeFileAtomic(path, kept.map((row) => `${JSON.stringify(row)}\n`).join(""));
+  writeFileAtomic(path, kept.map(logRowText).join(""));
 }

@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import fc from "fast-check";
 import {
@@ -11,29 +10,11 @@ import {
 } from "../../src/engine/conv.ts";
 import { initEngine } from "../../src/engine/device.ts";
 import { grad, jit, numpy as np, type Array as Tensor } from "../../src/engine/jax.ts";
+import { type ConvCase, convFixtureCases } from "./helpers/conv-fixture.ts";
 
 await initEngine();
 
-interface ConvCase {
-  name: string;
-  kind: "conv" | "convT";
-  stride: number;
-  padding: number;
-  outputPadding: number;
-  xShape: number[];
-  wShape: number[];
-  yShape: number[];
-  x: number[];
-  w: number[];
-  r: number[];
-  y: number[];
-  gx: number[];
-  gw: number[];
-}
-
-const fixture = JSON.parse(
-  readFileSync(new URL("./fixtures/conv.json", import.meta.url), "utf8"),
-) as { cases: ConvCase[] };
+const fixture = { cases: convFixtureCases() };
 
 const tensor = (values: ArrayLike<number>, shape: number[]): Tensor =>
   np.array(Float32Array.from(values)).reshape(shape);

@@ -13,8 +13,8 @@
  * while the others run SIMD: that is why the two paths must agree bit for bit).
  */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { test } from "node:test";
+import { convFixtureCases } from "./helpers/conv-fixture.ts";
 import { moduleOps, modulesCompiledBy } from "./helpers/wasm-ops.ts";
 
 process.env.DISENTANGLE_THREADS = "1";
@@ -467,27 +467,8 @@ test("the sum of shifted windows of one padded input (a conv's backward pass) is
         }
 });
 
-interface ConvCase {
-  name: string;
-  kind: "conv" | "convT";
-  stride: number;
-  padding: number;
-  outputPadding: number;
-  xShape: number[];
-  wShape: number[];
-  yShape: number[];
-  x: number[];
-  w: number[];
-  r: number[];
-  y: number[];
-  gx: number[];
-  gw: number[];
-}
-
 test("conv2d / convTranspose2d on wasm match the PyTorch fixtures (outputs and both gradients)", async () => {
-  const fixture = JSON.parse(
-    readFileSync(new URL("./fixtures/conv.json", import.meta.url), "utf8"),
-  ) as { cases: ConvCase[] };
+  const fixture = { cases: convFixtureCases() };
   const relErr = (a: ArrayLike<number>, b: number[]) => {
     let err = 0;
     let scale = 0;
