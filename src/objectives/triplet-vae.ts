@@ -3,7 +3,10 @@
  * eq. 6): the unsupervised objective over images plus λ times the negative log-likelihood of
  * the observed triplets, plus an optional L1 penalty on learned masks (Veit et al. 2017).
  *
- *   loss = base.loss(images) + λ · mean_t[-log p(t)] + w_L1 · Σ_{Q,h} m_Q,h
+ *   loss = base.loss(images) + λ · mean_t[ℓ(t)] + w_L1 · Σ_{Q,h} m_Q,h
+ *
+ * ℓ(t) is the paper's -log p(t) by default; the metric losses of later work, the triplet
+ * margin loss and InfoNCE, take the same slot over the same masked distances (triplet-loss.ts).
  *
  * Design. The base is any {@link Objective} (VAE, beta-VAE, beta-TCVAE), applied unchanged to
  * a batch of B images. Each training step also carries T triplets (any mix of queries; the
@@ -13,7 +16,7 @@
  * 3T triplet images also enter the ELBO is the caller's choice (concatenate them into the
  * image batch). Both terms are means, so λ sets their relative weight; the paper's sums over
  * a whole data set correspond to λ = (number of triplets / number of images) in expectation.
- * Terms: the base's terms plus `triplet` (mean -log p(t)), `tripletAccuracy` (fraction with
+ * Terms: the base's terms plus `triplet` (mean ℓ(t)), `tripletAccuracy` (fraction with
  * d_Q(i,j) < d_Q(i,k), ties half) and `maskL1` (Σ m), all unweighted.
  */
 
@@ -31,9 +34,14 @@ import {
   type TripletPosteriors,
   tripletAccuracyOf,
   tripletDistances,
-  tripletLogLikelihood,
   tripletNoiseShape,
 } from "./triplet-likelihood.ts";
+import {
+  checkTripletLoss,
+  TRIPLET_LOSS_NAMES,
+  type TripletLossConfig,
+  tripletLossOf,
+} from "./triplet-loss.ts";
 
 /** The triplet half of a training step. */
 export interface TripletBatch extends TripletPosteriors {
@@ -49,7 +57,9 @@ export interface TripletVaeConfig {
   /** The unsupervised objective over the images. */
   base: Objective;
   divergence: Divergence;
-  /** λ, the weight of the mean triplet negative log-likelihood. */
+  /** ℓ(t): the triplet likelihood or a metric loss, over `divergence`'s masked distances. */
+  loss: TripletLossConfig;
+  /** λ, the weight of the mean triplet loss. */
   weight: number;
   /** Weight of the L1 penalty Σ m on the masks (0 for fixed masks). */
   maskL1: number;
@@ -59,10 +69,17 @@ export interface TripletObjective {
   readonly name: "triplet-vae";
   readonly base: Objective;
   readonly divergence: Divergence;
+  readonly loss: TripletLossConfig;
   /** Noise shape for T triplets of Z dimensions, or null (see triplet-likelihood.ts). */
   noiseShape(triplets: number, latentDim: number): number[] | null;
   /** Consumes every array of `images`, `triplets` and `ctx`. Pure: usable inside grad and jit. */
   evaluate(images: LatentBatch, triplets: TripletBatch, ctx: ObjectiveContext): ObjectiveResult;
+}
+
+/** Second references to the three posteriors. */
+function refPosteriors(p: TripletPosteriors): TripletPosteriors {
+  const ref = (g: TripletPosteriors["anchor"]) => ({ mu: g.mu.ref, logvar: g.logvar.ref });
+  return { anchor: ref(p.anchor), positive: ref(p.positive), negative: ref(p.negative) };
 }
 
 function checkShapes(triplets: TripletBatch): void {
@@ -92,37 +109,43 @@ function checkShapes(triplets: TripletBatch): void {
 
 /**
  * The triplet VAE's objective (Karaletsos et al. 2016, eq. 6): `config.base` over the images
- * plus λ times the triplets' negative log-likelihood, plus the optional L1 mask penalty.
+ * plus λ times the triplets' mean loss ℓ(t), plus the optional L1 mask penalty. Throws a
+ * RangeError for a weight, loss or loss-divergence pair it cannot train.
  */
 export function tripletVaeObjective(config: TripletVaeConfig): TripletObjective {
   checkWeight("triplet-vae", "weight", config.weight);
   checkWeight("triplet-vae", "maskL1", config.maskL1);
-  const { base, divergence, weight, maskL1 } = config;
+  const { base, divergence, loss, weight, maskL1 } = config;
+  checkTripletLoss(loss, divergence);
   return {
     name: "triplet-vae",
     base,
     divergence,
+    loss,
     noiseShape: (triplets, latentDim) => tripletNoiseShape(divergence, triplets, latentDim),
     evaluate(images, triplets, ctx) {
       checkShapes(triplets);
       const unsupervised = base.evaluate(images, ctx);
       const { query, masks, noise, ...posteriors } = triplets;
       const l1 = np.sum(masks.ref);
-      const distances = tripletDistances(
-        divergence,
-        posteriors,
-        masksPerTriplet(masks, query),
-        noise,
-      );
+      const rows = masksPerTriplet(masks, query.ref);
+      const distances = tripletDistances(divergence, refPosteriors(posteriors), rows.ref, noise);
       const accuracy = tripletAccuracyOf({
         positive: distances.positive.ref,
         negative: distances.negative.ref,
       });
-      const nll = np.mean(tripletLogLikelihood(distances)).neg();
-      const loss = unsupervised.loss.add(nll.ref.mul(weight)).add(l1.ref.mul(maskL1));
+      const tripletLoss = np.mean(
+        tripletLossOf(loss, divergence, { distances, posteriors, masks: rows, query }),
+      );
+      const total = unsupervised.loss.add(tripletLoss.ref.mul(weight)).add(l1.ref.mul(maskL1));
       return {
-        loss,
-        terms: { ...unsupervised.terms, triplet: nll, tripletAccuracy: accuracy, maskL1: l1 },
+        loss: total,
+        terms: {
+          ...unsupervised.terms,
+          triplet: tripletLoss,
+          tripletAccuracy: accuracy,
+          maskL1: l1,
+        },
       };
     },
   };
@@ -138,7 +161,7 @@ const positiveInt = () => z.number().int().positive();
 export const tripletVae = {
   name: "triplet-vae",
   summary:
-    "any of the above + λ · triplet log-likelihood + mask L1 (Karaletsos, Belongie & Rätsch 2016)",
+    "any of the above + λ · triplet loss (the likelihood of Karaletsos, Belongie & Rätsch 2016, or a margin or InfoNCE loss) + mask L1",
   file: "src/objectives/triplet-vae.ts",
   schema: z.object({
     queries: z
@@ -155,7 +178,7 @@ export const tripletVae = {
       .number()
       .nonnegative()
       .optional()
-      .describe("weight λ of the mean triplet log-likelihood (default: values per image, H·W·C)"),
+      .describe("weight λ of the mean triplet loss (default: values per image, H·W·C)"),
     tripletMargin: z.number().nonnegative().default(0).describe("margin for continuous factors"),
     divergence: z
       .preprocess(
@@ -164,6 +187,22 @@ export const tripletVae = {
       )
       .default("jensen-shannon-per-dim")
       .describe("divergence between the masked posteriors"),
+    tripletLoss: z
+      .enum(TRIPLET_LOSS_NAMES)
+      .default("likelihood")
+      .describe(
+        "loss per triplet: likelihood (Karaletsos et al. 2016), margin (Schroff et al. 2015) or infonce (van den Oord et al. 2018)",
+      ),
+    hingeMargin: z
+      .number()
+      .nonnegative()
+      .default(1)
+      .describe("margin α of --triplet-loss margin, in the divergence's units"),
+    infonceTemperature: z
+      .number()
+      .positive()
+      .default(1)
+      .describe("temperature τ of --triplet-loss infonce"),
     divergenceEstimator: z
       .enum(["gauss-hermite", "monte-carlo"])
       .default("gauss-hermite")

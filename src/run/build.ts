@@ -1,6 +1,6 @@
 /**
  * Everything a run's config builds: the dataset, the model (architecture + likelihood), the
- * train/held-out split, and for a triplet VAE its queries, subspace masks and divergence.
+ * train/held-out split, and for a triplet VAE its queries, subspace masks, divergence and loss.
  * One place, so training, evaluation and the pictures build the same run the same way.
  */
 import type { Dataset } from "../data/dataset.ts";
@@ -13,6 +13,7 @@ import type { ArchitectureName, ImageShape } from "../nn/architecture.ts";
 import { createArchitecture } from "../nn/architectures/index.ts";
 import { createSubspaceMasks, type SubspaceMasks } from "../nn/subspace-masks.ts";
 import { createVae, type LikelihoodConfig, type Vae } from "../nn/vae.ts";
+import type { TripletLossConfig } from "../objectives/triplet-loss.ts";
 import { type TrainConfig, tripletOptions } from "./config.ts";
 
 /** The default architecture for an image shape: conv-burgess at 64x64, conv-small at <=32, else the MLP. */
@@ -67,6 +68,14 @@ export function divergenceConfig(config: TrainConfig): DivergenceConfig {
   return divergenceEstimator === "monte-carlo"
     ? { name: divergence, estimator: "monte-carlo", samples: 8 }
     : { name: divergence, estimator: "gauss-hermite" };
+}
+
+/** The triplet VAE's loss per triplet (objectives/triplet-loss.ts) with its own setting. */
+export function tripletLossConfig(config: TrainConfig): TripletLossConfig {
+  const { tripletLoss, hingeMargin, infonceTemperature } = tripletOptions(config);
+  if (tripletLoss === "margin") return { name: tripletLoss, margin: hingeMargin };
+  if (tripletLoss === "infonce") return { name: tripletLoss, temperature: infonceTemperature };
+  return { name: tripletLoss };
 }
 
 export function subspaceMasksOf(config: TrainConfig): SubspaceMasks {

@@ -1,8 +1,9 @@
 /**
  * The oracle-constrained triplet VAE task (Karaletsos, Belongie & Rätsch 2016): each step
  * carries B images for the unsupervised objective and T triplets per query, whose 3·T·Q
- * images go through the same encoder; their posteriors enter the Bernoulli triplet
- * likelihood in each query's masked subspace (objectives/triplet-vae.ts).
+ * images go through the same encoder; their posteriors enter the triplet loss (the Bernoulli
+ * triplet likelihood, or a metric loss) in each query's masked subspace
+ * (objectives/triplet-vae.ts).
  *
  * Held-out evaluation: triplets drawn once (fixed seed) from the held-out images (the
  * `holdOut` factor values, else the validation split) are scored at every logged step, per
@@ -18,7 +19,7 @@ import type { Vae, VaeParams } from "../nn/vae.ts";
 import type { Objective } from "../objectives/objective.ts";
 import { tripletAccuracy } from "../objectives/triplet-accuracy.ts";
 import { tripletVaeObjective } from "../objectives/triplet-vae.ts";
-import { divergenceConfig, parseQuery, subspaceMasksOf } from "../run/build.ts";
+import { divergenceConfig, parseQuery, subspaceMasksOf, tripletLossConfig } from "../run/build.ts";
 import { type TrainConfig, tripletOptions } from "../run/config.ts";
 import { encodeDataset } from "../run/encode-dataset.ts";
 import { drawHeldOutTriplets } from "../run/held-out-triplets.ts";
@@ -70,6 +71,7 @@ export function tripletTask(setup: TripletTaskSetup): TrainingTask<TripletParams
   const objective = tripletVaeObjective({
     base,
     divergence,
+    loss: tripletLossConfig(config),
     weight: triplet.tripletWeight ?? dataset.imageShape.reduce((a, b) => a * b, 1),
     maskL1: triplet.masks === "learned" ? triplet.maskL1 : 0,
   });

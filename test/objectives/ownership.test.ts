@@ -41,6 +41,7 @@ import { createVae, type LikelihoodConfig } from "../../src/nn/vae.ts";
 import { ESTIMATORS } from "../../src/objectives/importance-weights.ts";
 import type { LatentBatch, Objective } from "../../src/objectives/objective.ts";
 import { createObjective, OBJECTIVE_NAMES } from "../../src/objectives/registry.ts";
+import type { TripletLossConfig } from "../../src/objectives/triplet-loss.ts";
 import { type TripletBatch, tripletVaeObjective } from "../../src/objectives/triplet-vae.ts";
 import { assertConsumes } from "../helpers/ownership.ts";
 
@@ -177,6 +178,7 @@ for (const config of configs) {
       const objective = tripletVaeObjective({
         base: createBase(),
         divergence: createDivergence(config),
+        loss: { name: "likelihood" },
         weight: 2,
         maskL1: 0.01,
       });
@@ -185,6 +187,34 @@ for (const config of configs) {
         (images: LatentBatch, triplets: TripletBatch, a: Array) =>
           objective.evaluate(images, triplets, { datasetSize: 100, annealing: a }),
         () => [latentBatch(), tripletBatch(noiseShape), annealing()],
+        { name: label },
+      );
+    });
+  }
+}
+
+const metricLosses: TripletLossConfig[] = [
+  { name: "margin", margin: 0.5 },
+  { name: "infonce", temperature: 0.5 },
+];
+for (const loss of metricLosses) {
+  for (const config of [
+    { name: "mean-squared" },
+    { name: "jensen-shannon-per-dim", estimator: "gauss-hermite" },
+  ] as const) {
+    const label = `triplet-vae (vae, ${loss.name}, ${config.name})`;
+    test(`${label}: evaluate consumes images, triplets and annealing`, async () => {
+      const objective = tripletVaeObjective({
+        base: createObjective("vae"),
+        divergence: createDivergence(config),
+        loss,
+        weight: 2,
+        maskL1: 0.01,
+      });
+      await assertConsumes(
+        (images: LatentBatch, triplets: TripletBatch, a: Array) =>
+          objective.evaluate(images, triplets, { datasetSize: 100, annealing: a }),
+        () => [latentBatch(), tripletBatch(null), annealing()],
         { name: label },
       );
     });

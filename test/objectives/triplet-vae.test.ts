@@ -61,6 +61,7 @@ test("triplet VAE loss = base loss + λ·triplet NLL + w·Σ mask, with the base
   const objective = tripletVaeObjective({
     base: createObjective("vae"),
     divergence: createDivergence({ name: "mean-squared" }),
+    loss: { name: "likelihood" },
     weight: 3,
     maskL1: 0.1,
   });
@@ -92,10 +93,45 @@ test("triplet VAE loss = base loss + λ·triplet NLL + w·Σ mask, with the base
   assert.ok(Math.abs(loss - (16 + 3 * 2.0333686397 + 0.1 * 2)) < 1e-4, `${loss}`);
 });
 
+test("with a metric loss in the triplet slot: loss = base + λ·mean loss, accuracy unchanged", async () => {
+  // The hand case above: d = (1, 4) for triplet 0 and (4, 0) for triplet 1.
+  // margin α = 2: max(0, 1 - 4 + 2) = 0 and max(0, 4 - 0 + 2) = 6 -> mean 3.
+  // infonce τ = 1, one triplet per query: softplus(d₊ - d₋), the likelihood's mean 2.0333686397.
+  const cases = [
+    { loss: { name: "margin", margin: 2 }, triplet: 3 },
+    { loss: { name: "infonce", temperature: 1 }, triplet: 2.0333686397 },
+  ] as const;
+  for (const { loss, triplet } of cases) {
+    const objective = tripletVaeObjective({
+      base: createObjective("vae"),
+      divergence: createDivergence({ name: "mean-squared" }),
+      loss,
+      weight: 3,
+      maskL1: 0,
+    });
+    const result = objective.evaluate(
+      images(),
+      triplets([
+        [1, 0],
+        [0, 1],
+      ]),
+      { datasetSize: 100, annealing: np.array(1) },
+    );
+    const value = async (a: { data(): Promise<ArrayLike<number>> }) => (await a.data())[0];
+    assert.ok(Math.abs((await value(result.terms.triplet)) - triplet) < 1e-5, loss.name);
+    assert.equal(await value(result.terms.tripletAccuracy), 0.5, loss.name);
+    assert.ok(Math.abs((await value(result.loss)) - (16 + 3 * triplet)) < 1e-4, loss.name);
+    for (const [k, v] of Object.entries(result.terms)) {
+      if (k !== "triplet" && k !== "tripletAccuracy") v.dispose();
+    }
+  }
+});
+
 test("triplet VAE composes with beta-VAE (annealed beta on the KL only)", async () => {
   const objective = tripletVaeObjective({
     base: createObjective("beta-vae", { beta: 4 }),
     divergence: createDivergence({ name: "mean-squared" }),
+    loss: { name: "likelihood" },
     weight: 1,
     maskL1: 0,
   });
@@ -120,14 +156,34 @@ test("triplet VAE rejects bad weights and misshapen triplet batches", () => {
   const base = createObjective("vae");
   const divergence = createDivergence({ name: "mean-squared" });
   assert.throws(
-    () => tripletVaeObjective({ base, divergence, weight: -1, maskL1: 0 }),
+    () =>
+      tripletVaeObjective({
+        base,
+        divergence,
+        loss: { name: "likelihood" },
+        weight: -1,
+        maskL1: 0,
+      }),
     /weight is -1/,
   );
   assert.throws(
-    () => tripletVaeObjective({ base, divergence, weight: 1, maskL1: Number.NaN }),
+    () =>
+      tripletVaeObjective({
+        base,
+        divergence,
+        loss: { name: "likelihood" },
+        weight: 1,
+        maskL1: Number.NaN,
+      }),
     /maskL1 is NaN/,
   );
-  const objective = tripletVaeObjective({ base, divergence, weight: 1, maskL1: 0 });
+  const objective = tripletVaeObjective({
+    base,
+    divergence,
+    loss: { name: "likelihood" },
+    weight: 1,
+    maskL1: 0,
+  });
   assert.throws(
     () =>
       objective.evaluate(images(), triplets([[1, 0, 0]]), {
