@@ -21,7 +21,7 @@ import type {
   Divergence,
   PerDimensionDivergence,
 } from "../distributions/divergences/divergence.ts";
-import { type Array, nn, numpy as np } from "../engine/jax.ts";
+import { type Array, nn, numpy as np, tree } from "../engine/jax.ts";
 import type { TripletPosteriors } from "./triplet-likelihood.ts";
 
 /** The score given to candidates of another query: exp(-1e9 - max) underflows to 0 in float32. */
@@ -57,12 +57,7 @@ export function tripletInfoNce(
 ): Array {
   const { anchor, positive, negative } = triplets;
   if (!(temperature > 0) || !Number.isFinite(temperature)) {
-    for (const a of [anchor, positive, negative]) {
-      a.mu.dispose();
-      a.logvar.dispose();
-    }
-    masks.dispose();
-    query.dispose();
+    tree.dispose([triplets, masks, query]);
     throw new RangeError(
       `triplet loss infonce: temperature is ${temperature}, expected a finite number > 0`,
     );

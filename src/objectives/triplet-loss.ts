@@ -12,7 +12,7 @@
  * Adding one: a file with the loss and one case here.
  */
 import type { Divergence } from "../distributions/divergences/divergence.ts";
-import type { Array } from "../engine/jax.ts";
+import { type Array, tree } from "../engine/jax.ts";
 import { infoNceDivergence, tripletInfoNce } from "./triplet-infonce.ts";
 import {
   type TripletDistances,
@@ -66,12 +66,7 @@ export function tripletLossOf(
       config.temperature,
     );
   }
-  for (const a of [posteriors.anchor, posteriors.positive, posteriors.negative]) {
-    a.mu.dispose();
-    a.logvar.dispose();
-  }
-  masks.dispose();
-  query.dispose();
+  tree.dispose([posteriors, masks, query]);
   return config.name === "margin"
     ? tripletMarginLoss(distances, config.margin)
     : tripletLogLikelihood(distances).neg();

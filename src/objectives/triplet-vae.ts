@@ -26,7 +26,7 @@ import {
   DIVERGENCE_NAMES,
   type Divergence,
 } from "../distributions/divergences/divergence.ts";
-import { type Array, numpy as np } from "../engine/jax.ts";
+import { type Array, numpy as np, tree } from "../engine/jax.ts";
 import { checkWeight } from "./check-weight.ts";
 import type { LatentBatch, Objective, ObjectiveContext, ObjectiveResult } from "./objective.ts";
 import {
@@ -76,12 +76,6 @@ export interface TripletObjective {
   evaluate(images: LatentBatch, triplets: TripletBatch, ctx: ObjectiveContext): ObjectiveResult;
 }
 
-/** Second references to the three posteriors. */
-function refPosteriors(p: TripletPosteriors): TripletPosteriors {
-  const ref = (g: TripletPosteriors["anchor"]) => ({ mu: g.mu.ref, logvar: g.logvar.ref });
-  return { anchor: ref(p.anchor), positive: ref(p.positive), negative: ref(p.negative) };
-}
-
 function checkShapes(triplets: TripletBatch): void {
   const [t, z] = triplets.anchor.mu.shape;
   const fields: [string, Array][] = [];
@@ -129,7 +123,7 @@ export function tripletVaeObjective(config: TripletVaeConfig): TripletObjective 
       const { query, masks, noise, ...posteriors } = triplets;
       const l1 = np.sum(masks.ref);
       const rows = masksPerTriplet(masks, query.ref);
-      const distances = tripletDistances(divergence, refPosteriors(posteriors), rows.ref, noise);
+      const distances = tripletDistances(divergence, tree.ref(posteriors), rows.ref, noise);
       const accuracy = tripletAccuracyOf({
         positive: distances.positive.ref,
         negative: distances.negative.ref,

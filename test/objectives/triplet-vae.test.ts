@@ -57,6 +57,17 @@ const triplets = (masks: number[][]) => ({
   masks: mat(masks),
 });
 
+/** The hand case through `objective`: query 0 owns dim 0, query 1 dim 1, annealing `a`. */
+const onHandCase = (objective: ReturnType<typeof tripletVaeObjective>, a: number) =>
+  objective.evaluate(
+    images(),
+    triplets([
+      [1, 0],
+      [0, 1],
+    ]),
+    { datasetSize: 100, annealing: np.array(a) },
+  );
+
 test("triplet VAE loss = base loss + λ·triplet NLL + w·Σ mask, with the base's terms kept", async () => {
   const objective = tripletVaeObjective({
     base: createObjective("vae"),
@@ -65,14 +76,7 @@ test("triplet VAE loss = base loss + λ·triplet NLL + w·Σ mask, with the base
     weight: 3,
     maskL1: 0.1,
   });
-  const masks = [
-    [1, 0],
-    [0, 1],
-  ];
-  const result = objective.evaluate(images(), triplets(masks), {
-    datasetSize: 100,
-    annealing: np.array(1),
-  });
+  const result = onHandCase(objective, 1);
   const terms = Object.fromEntries(
     await Promise.all(Object.entries(result.terms).map(async ([k, v]) => [k, (await v.data())[0]])),
   );
@@ -109,14 +113,7 @@ test("with a metric loss in the triplet slot: loss = base + λ·mean loss, accur
       weight: 3,
       maskL1: 0,
     });
-    const result = objective.evaluate(
-      images(),
-      triplets([
-        [1, 0],
-        [0, 1],
-      ]),
-      { datasetSize: 100, annealing: np.array(1) },
-    );
+    const result = onHandCase(objective, 1);
     const value = async (a: { data(): Promise<ArrayLike<number>> }) => (await a.data())[0];
     assert.ok(Math.abs((await value(result.terms.triplet)) - triplet) < 1e-5, loss.name);
     assert.equal(await value(result.terms.tripletAccuracy), 0.5, loss.name);
@@ -135,17 +132,7 @@ test("triplet VAE composes with beta-VAE (annealed beta on the KL only)", async 
     weight: 1,
     maskL1: 0,
   });
-  const result = objective.evaluate(
-    images(),
-    triplets([
-      [1, 0],
-      [0, 1],
-    ]),
-    {
-      datasetSize: 100,
-      annealing: np.array(0.5),
-    },
-  );
+  const result = onHandCase(objective, 0.5);
   const loss = (await result.loss.data())[0];
   // 15 + 4·0.5·1 + 2.0333686397
   assert.ok(Math.abs(loss - 19.0333686397) < 1e-4, `${loss}`);

@@ -48,6 +48,19 @@ def grads(triplet):
     }
 
 
+def record(setting, divergence, stored, per, x):
+    """One fixture case: the per-triplet losses and the gradient of their mean."""
+    per = torch.stack(per)
+    per.mean().backward()
+    return {
+        **setting,
+        "divergence": divergence,
+        "posteriors": stored,
+        "perTriplet": per.tolist(),
+        "gradOfMean": grads(x),
+    }
+
+
 cases = []
 for divergence in ["mean-squared", "symmetric-kl"]:
     base = {role: posterior() for role in ["anchor", "positive", "negative"]}
@@ -68,18 +81,7 @@ for divergence in ["mean-squared", "symmetric-kl"]:
             )
             cat = lambda role: torch.cat([x[role]["mu"][t : t + 1], x[role]["logvar"][t : t + 1]], -1)
             per.append(loss_fn(cat("anchor"), cat("positive"), cat("negative"))[0])
-        per = torch.stack(per)
-        per.mean().backward()
-        cases.append(
-            {
-                "loss": "margin",
-                "margin": margin,
-                "divergence": divergence,
-                "posteriors": stored,
-                "perTriplet": per.tolist(),
-                "gradOfMean": grads(x),
-            }
-        )
+        cases.append(record({"loss": "margin", "margin": margin}, divergence, stored, per, x))
     # InfoNCE: for each anchor, a cross-entropy over its query's candidates (every positive and
     # negative of a triplet under the same query), the target being its own positive.
     for temperature in [1.0, 0.4]:
@@ -108,17 +110,8 @@ for divergence in ["mean-squared", "symmetric-kl"]:
                     torch.stack(logits).unsqueeze(0), torch.tensor([target])
                 )
             )
-        per = torch.stack(per)
-        per.mean().backward()
         cases.append(
-            {
-                "loss": "infonce",
-                "temperature": temperature,
-                "divergence": divergence,
-                "posteriors": stored,
-                "perTriplet": per.tolist(),
-                "gradOfMean": grads(x),
-            }
+            record({"loss": "infonce", "temperature": temperature}, divergence, stored, per, x)
         )
 
 out = {"query": QUERY, "masks": MASKS.tolist(), "cases": cases}
