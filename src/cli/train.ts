@@ -138,10 +138,12 @@ export function registerTrain(program: Command): void {
       config = parseTrainConfig(overrides, "command line");
     }
     const { createPrior } = await import("../distributions/priors.ts");
-    const { klEstimator } = await import("../distributions/kl.ts");
-    const kl = klEstimator("normal", createPrior(config.prior).family);
+    const { PRIOR_DIVERGENCES } = await import("../objectives/prior-term.ts");
+    const divergence = config.priorDivergence ?? "kl";
+    const estimator = PRIOR_DIVERGENCES[divergence].estimator(createPrior(config.prior).family);
+    const priorTerm = divergence === "kl" ? `KL by ${estimator}` : `${divergence} by ${estimator}`;
     console.log(
-      `training ${config.model} on ${config.data} for ${config.steps} steps (batch ${config.batch}, z ${config.z}, prior ${config.prior}: KL by ${kl}) on ${engine.device} with ${engine.threads} thread(s) -> ${config.out}`,
+      `training ${config.model} on ${config.data} for ${config.steps} steps (batch ${config.batch}, z ${config.z}, prior ${config.prior}: ${priorTerm}) on ${engine.device} with ${engine.threads} thread(s) -> ${config.out}`,
     );
     const summary = await runTraining(config, {
       resume: resumeDir !== undefined,

@@ -40,6 +40,10 @@ export const betaTcvae = defineObjective({
         "estimator of log q(z): stratified sampling (unbiased over the batch draw) or weighted sampling (biased low)",
       ),
   }),
+  declines: {
+    priorDivergence:
+      "its mi + tc + dwkl decomposition is of the KL to the prior; no other divergence splits so",
+  },
   create: ({ alpha, beta, gamma, estimator }) => ({
     name: "beta-tcvae",
     evaluate(batch, ctx) {

@@ -15,11 +15,13 @@
  *
  * Terms: reconstruction, kl, elbo (unweighted, as for every objective) and capacity, the
  * current C (annealed by definition: it is the schedule's value at this step).
+ * `priorDivergence` puts another divergence in the KL's place (prior-term.ts): C is then a
+ * target for that divergence, in its own units.
  */
 import { z } from "zod";
 import { numpy as np } from "../engine/jax.ts";
 import { defineObjective } from "./descriptor.ts";
-import { elboTerms } from "./elbo.ts";
+import { PRIOR_TERM_FIELDS, priorTermAndElbo, samplesPrior } from "./prior-term.ts";
 
 export const capacityVae = defineObjective({
   name: "capacity-vae",
@@ -37,13 +39,15 @@ export const capacityVae = defineObjective({
       .nonnegative()
       .default(25)
       .describe("final capacity C in nats, reached at the end of --beta-warmup"),
+    ...PRIOR_TERM_FIELDS,
   }),
-  create: ({ gamma, capacity }) => ({
+  create: ({ gamma, capacity, ...priorTerm }) => ({
     name: "capacity-vae",
+    needsKey: samplesPrior(priorTerm.priorDivergence),
     evaluate(batch, ctx) {
-      const terms = elboTerms(batch);
+      const { terms, divergence } = priorTermAndElbo(batch, ctx.key, priorTerm);
       const c = ctx.annealing.mul(capacity);
-      const loss = terms.reconstruction.ref.add(np.abs(terms.kl.ref.sub(c.ref)).mul(gamma));
+      const loss = terms.reconstruction.ref.add(np.abs(divergence.sub(c.ref)).mul(gamma));
       return { loss, terms: { ...terms, capacity: c } };
     },
   }),

@@ -15,6 +15,11 @@ export interface ObjectiveDescriptor<S extends z.ZodObject = z.ZodObject> {
   readonly file: string;
   /** Hyperparameters: each field with `.default(...)` (or optional) and `.describe(...)`. */
   readonly schema: S;
+  /**
+   * Other objectives' hyperparameters this one refuses on purpose, with the reason (the
+   * config error says it).
+   */
+  readonly declines?: Readonly<Record<string, string>>;
   /** Builds the objective from validated hyperparameters. */
   create(options: z.output<S>): Objective;
 }

@@ -29,6 +29,11 @@ export interface ObjectiveContext {
    * schedules its target capacity with it instead.
    */
   annealing: Array;
+  /**
+   * A PRNG key for the objective's own draws (the prior samples of some prior divergences,
+   * prior-term.ts): given exactly when the objective's `needsKey` is true.
+   */
+  key?: Array;
 }
 
 export interface ObjectiveResult {
@@ -43,6 +48,8 @@ export interface ObjectiveResult {
 
 export interface Objective {
   readonly name: string;
-  /** Consumes every array of `batch` and `ctx.annealing`. Pure: usable inside grad and jit. */
+  /** True when `evaluate` draws random numbers of its own and must be given `ctx.key`. */
+  readonly needsKey?: boolean;
+  /** Consumes every array of `batch` and `ctx`. Pure: usable inside grad and jit. */
   evaluate(batch: LatentBatch, ctx: ObjectiveContext): ObjectiveResult;
 }

@@ -10,9 +10,10 @@
  */
 import { z } from "zod";
 import { DATASET_NAMES } from "../data/dataset-names.ts";
-import { PRIOR_NAMES } from "../distributions/priors.ts";
+import { createPrior, PRIOR_NAMES } from "../distributions/priors.ts";
 import { ARCHITECTURE_NAMES } from "../nn/architecture.ts";
 import { type SharedFieldDoc, sharedFieldDocs } from "../objectives/descriptor.ts";
+import { PRIOR_DIVERGENCES, type PriorDivergenceName } from "../objectives/prior-term.ts";
 import {
   OBJECTIVE_NAMES,
   OBJECTIVES,
@@ -194,9 +195,13 @@ export function parseTrainConfig(input: unknown, source: string, text?: string):
         const takers = HYPERPARAMETER_SOURCES.filter((d) => key in d.schema.shape).map(
           (d) => d.name,
         );
+        const reasons = descriptors.flatMap((d) =>
+          "declines" in d ? ((d.declines as Record<string, string>)[key] ?? []) : [],
+        );
+        const why = reasons.length > 0 ? `: ${reasons.join("; ")}` : "";
         return {
           path: [key],
-          message: `${descriptors.map((d) => d.name).join(" + ")} takes no ${key} (a hyperparameter of ${takers.join(", ")}; choose one of those with --model${config.model === tripletVae.name ? " or --base" : ""})`,
+          message: `${descriptors.map((d) => d.name).join(" + ")} takes no ${key}${why} (a hyperparameter of ${takers.join(", ")}; choose one of those with --model${config.model === tripletVae.name ? " or --base" : ""})`,
         };
       }),
     );
@@ -207,6 +212,17 @@ export function parseTrainConfig(input: unknown, source: string, text?: string):
     const parsed = descriptor.schema.safeParse(pick(config, Object.keys(descriptor.schema.shape)));
     if (!parsed.success) fail(parsed.error.issues);
     else Object.assign(resolved, parsed.data);
+  }
+  const divergence = resolved.priorDivergence as PriorDivergenceName | undefined;
+  const refusal =
+    divergence && PRIOR_DIVERGENCES[divergence].refuses(createPrior(config.prior).family);
+  if (refusal) {
+    fail([
+      {
+        path: ["priorDivergence"],
+        message: `${divergence} with prior ${config.prior}: ${refusal}`,
+      },
+    ]);
   }
   return resolved as TrainConfig;
 }

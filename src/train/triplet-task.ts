@@ -84,7 +84,7 @@ export function tripletTask(setup: TripletTaskSetup): TrainingTask<TripletParams
     indices: setup.evaluationIndices,
   });
   const heldOut = drawHeldOutTriplets(evaluationSampler, triplet.evalTriplets);
-  const imageBatches = new ImageBatchMaker(batches, latentDim);
+  const imageBatches = new ImageBatchMaker(batches, latentDim, objective.base.needsKey === true);
   const tripletCount = triplet.tripletsPerQuery * queries.length;
   const [h, w, c] = dataset.imageShape;
   const tripletBuffer = new Float32Array(3 * tripletCount * h * w * c);
@@ -102,9 +102,9 @@ export function tripletTask(setup: TripletTaskSetup): TrainingTask<TripletParams
       return { vae: model.init(vaeKey), masks: masks.init(maskKey) };
     },
     loss(params, inputs) {
-      const { tripletImages, query, noise, ...images } = inputs;
+      const { tripletImages, query, noise, x, eps, ...context } = inputs;
       const encoder = tree.ref(params.vae.encoder);
-      const imageBatch = model.forward(params.vae, images.x, images.eps);
+      const imageBatch = model.forward(params.vae, x, eps);
       const { mu, logvar } = model.encode(encoder, tripletImages);
       const part = (a: Array, k: number) =>
         a.ref.slice([k * tripletCount, (k + 1) * tripletCount], []);
@@ -119,10 +119,7 @@ export function tripletTask(setup: TripletTaskSetup): TrainingTask<TripletParams
       };
       mu.dispose();
       logvar.dispose();
-      const { loss, terms } = objective.evaluate(imageBatch, triplets, {
-        datasetSize,
-        annealing: images.annealing,
-      });
+      const { loss, terms } = objective.evaluate(imageBatch, triplets, { datasetSize, ...context });
       return [loss, terms];
     },
     inputsAt(step, noiseKey) {

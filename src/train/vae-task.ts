@@ -1,6 +1,7 @@
 /**
  * The unsupervised task: a VAE objective (VAE, beta-VAE, beta-TCVAE) on batches of images.
- * Step t's batch comes from the seeded schedule, its noise from foldIn(noiseKey, t).
+ * Step t's batch comes from the seeded schedule, its noise from foldIn(noiseKey, t), and the
+ * objective's own key, when it needs one, from foldIn(foldIn(noiseKey, t), 2).
  */
 import type { Dataset } from "../data/dataset.ts";
 import { type Array, numpy as np, random } from "../engine/jax.ts";
@@ -17,6 +18,8 @@ export type VaeInputs = {
   eps: Array;
   /** Scalar warm-up factor in [0,1] of the annealed weight. */
   annealing: Array;
+  /** The objective's PRNG key (ObjectiveContext.key), for an objective that `needsKey`. */
+  key?: Array;
 };
 
 export interface ImageBatches {
@@ -34,9 +37,11 @@ export class ImageBatchMaker {
   readonly #buffer: Float32Array;
   readonly #shape: number[];
 
+  /** `drawsKey`: whether each step also gets the objective's key (its `needsKey`). */
   constructor(
     readonly source: ImageBatches,
     readonly latentDim: number,
+    readonly drawsKey: boolean,
   ) {
     this.#schedule = new BatchSchedule(source.trainIndices, source.batchSize, source.seed);
     const [h, w, c] = source.dataset.imageShape;
@@ -51,7 +56,8 @@ export class ImageBatchMaker {
     });
     const eps = random.normal(foldIn(noiseKey.ref, step), [batchSize, this.latentDim]);
     const annealing = np.array(warmupSteps > 0 ? Math.min(1, step / warmupSteps) : 1);
-    return { x, eps, annealing };
+    if (!this.drawsKey) return { x, eps, annealing };
+    return { x, eps, annealing, key: foldIn(foldIn(noiseKey.ref, step), 2) };
   }
 }
 
@@ -63,9 +69,10 @@ export function vaeLoss(
   vae: VaeParams,
   inputs: VaeInputs,
 ): [Array, Record<string, Array>] {
-  const { loss, terms } = objective.evaluate(model.forward(vae, inputs.x, inputs.eps), {
+  const { x, eps, ...context } = inputs;
+  const { loss, terms } = objective.evaluate(model.forward(vae, x, eps), {
     datasetSize,
-    annealing: inputs.annealing,
+    ...context,
   });
   return [loss, terms];
 }
@@ -75,7 +82,11 @@ export function vaeTask(
   objective: Objective,
   batches: ImageBatches,
 ): TrainingTask<{ vae: VaeParams }, VaeInputs> {
-  const maker = new ImageBatchMaker(batches, model.architecture.config.latentDim);
+  const maker = new ImageBatchMaker(
+    batches,
+    model.architecture.config.latentDim,
+    objective.needsKey === true,
+  );
   const datasetSize = batches.trainIndices.length;
   return {
     model,

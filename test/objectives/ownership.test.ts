@@ -40,6 +40,7 @@ import { createArchitecture } from "../../src/nn/architectures/index.ts";
 import { createVae, type LikelihoodConfig } from "../../src/nn/vae.ts";
 import { ESTIMATORS } from "../../src/objectives/importance-weights.ts";
 import type { LatentBatch, Objective } from "../../src/objectives/objective.ts";
+import { PRIOR_DIVERGENCE_NAMES } from "../../src/objectives/prior-term.ts";
 import { createObjective, OBJECTIVE_NAMES } from "../../src/objectives/registry.ts";
 import type { TripletLossConfig } from "../../src/objectives/triplet-loss.ts";
 import { type TripletBatch, tripletVaeObjective } from "../../src/objectives/triplet-vae.ts";
@@ -78,24 +79,38 @@ function latentBatch(): LatentBatch {
   };
 }
 
-/** Every objective the registry offers, with beta-TCVAE once per estimator. */
+/**
+ * Every objective the registry offers, with beta-TCVAE once per estimator and beta-vae once
+ * per prior divergence.
+ */
 const objectives: [string, () => Objective][] = OBJECTIVE_NAMES.flatMap(
-  (name): [string, () => Objective][] =>
-    name === "beta-tcvae"
-      ? ESTIMATORS.map((estimator) => [
-          `${name} (${estimator})`,
-          () => createObjective(name, { estimator }),
-        ])
-      : [[name, () => createObjective(name)]],
+  (name): [string, () => Objective][] => {
+    if (name === "beta-tcvae") {
+      return ESTIMATORS.map((estimator) => [
+        `${name} (${estimator})`,
+        () => createObjective(name, { estimator }),
+      ]);
+    }
+    if (name === "beta-vae") {
+      return PRIOR_DIVERGENCE_NAMES.map((priorDivergence) => [
+        `${name} (${priorDivergence})`,
+        () => createObjective(name, { priorDivergence }),
+      ]);
+    }
+    return [[name, () => createObjective(name)]];
+  },
 );
 
 for (const [label, create] of objectives) {
-  test(`objective ${label}: evaluate consumes the batch and annealing, returns owned terms`, async () => {
+  test(`objective ${label}: evaluate consumes the batch, annealing and key, returns owned terms`, async () => {
     const objective = create();
     await assertConsumes(
-      (batch: LatentBatch, a: Array) =>
-        objective.evaluate(batch, { datasetSize: 100, annealing: a }),
-      () => [latentBatch(), annealing()],
+      (batch: LatentBatch, a: Array, key?: Array) =>
+        objective.evaluate(batch, { datasetSize: 100, annealing: a, ...(key ? { key } : {}) }),
+      (): [LatentBatch, Array, Array?] =>
+        objective.needsKey
+          ? [latentBatch(), annealing(), keyFromSeed(4)]
+          : [latentBatch(), annealing()],
       { name: label },
     );
   });

@@ -1,11 +1,12 @@
 /**
- * The README's tables of objectives, priors and metrics, made from their registries'
+ * The README's tables of objectives, priors, prior divergences and metrics, made from their registries'
  * descriptors (names, summaries, hyperparameters with defaults). `npm run docs` rewrites the
  * marked blocks of README.md; test/docs/readme.test.ts fails when they are out of date.
  */
 import { PRIORS } from "../../src/distributions/priors.ts";
 import { METRICS } from "../../src/metrics/registry.ts";
 import { fieldDocs } from "../../src/objectives/descriptor.ts";
+import { PRIOR_DIVERGENCES } from "../../src/objectives/prior-term.ts";
 import { OBJECTIVES } from "../../src/objectives/registry.ts";
 import { tripletVae } from "../../src/objectives/triplet-vae.ts";
 
@@ -44,6 +45,18 @@ export function priorsTable(): string {
   return ["| `--prior` | p(z) |", "|---|---|", ...rows].join("\n");
 }
 
+export function priorDivergencesTable(): string {
+  const rows = Object.entries(PRIOR_DIVERGENCES).map(
+    ([name, d]) =>
+      `| \`${name}\` | ${escape(d.summary)} | ${escape(d.estimator("normal"))} | \`${d.file}\` |`,
+  );
+  return [
+    "| `--prior-divergence` | in place of the KL | estimator (normal prior) | file |",
+    "|---|---|---|---|",
+    ...rows,
+  ].join("\n");
+}
+
 export function metricsTable(): string {
   const rows = Object.values(METRICS).map(
     (m) => `| \`${m.name}\` | ${escape(m.summary)} | ${flags(m.schema)} |`,
@@ -53,7 +66,12 @@ export function metricsTable(): string {
   );
 }
 
-export const BLOCKS = { objectives: objectivesTable, priors: priorsTable, metrics: metricsTable };
+export const BLOCKS = {
+  objectives: objectivesTable,
+  priors: priorsTable,
+  "prior-divergences": priorDivergencesTable,
+  metrics: metricsTable,
+};
 
 /** README text with every marked block replaced by its table. */
 export function withTables(readme: string): string {

@@ -4,4 +4,6 @@ import { withTables } from "./readme-tables.ts";
 
 const path = new URL("../../README.md", import.meta.url);
 writeFileSync(path, withTables(readFileSync(path, "utf8")));
-console.log("README.md: objective, prior and metric tables rewritten from the registries");
+console.log(
+  "README.md: objective, prior, prior-divergence and metric tables rewritten from the registries",
+);
