@@ -1,8 +1,14 @@
 /** `disentangle train`: flags or `--config run.json` (flags win), `--resume runs/NAME`. */
 import type { Command } from "commander";
+import { LIKELIHOOD_NAMES } from "../distributions/likelihoods/registry.ts";
 import { PRIOR_NAMES } from "../distributions/priors.ts";
 import { OBJECTIVE_NAMES } from "../objectives/registry.ts";
-import { hyperparameterDocs, MODEL_NAMES, type TrainConfig } from "../run/config.ts";
+import {
+  hyperparameterDocs,
+  likelihoodOptionDocs,
+  MODEL_NAMES,
+  type TrainConfig,
+} from "../run/config.ts";
 import {
   descriptorFlag,
   descriptorFlagHelp,
@@ -60,15 +66,11 @@ export function flagOverrides(opts: Record<string, unknown>): Record<string, unk
   for (const [flag, field] of Object.entries(STRING_FLAGS)) {
     if (opts[flag] !== undefined) overrides[field] = opts[flag];
   }
-  for (const { name, type } of hyperparameterDocs()) {
+  for (const { name, type } of [...hyperparameterDocs(), ...likelihoodOptionDocs()]) {
     const text = opts[name];
     if (text !== undefined) overrides[name] = descriptorFlagValue(type, String(text));
   }
   if (opts.holdOut !== undefined) overrides.holdOut = parseHoldOut(String(opts.holdOut));
-  if (opts.gaussianVariance !== undefined) {
-    const text = String(opts.gaussianVariance);
-    overrides.gaussianVariance = text === "learned" ? text : toNumber(text);
-  }
   return overrides;
 }
 
@@ -87,8 +89,10 @@ export function registerTrain(program: Command): void {
     .option("--data <name>", "dataset name (default sprites)")
     .option("--root <path>", "dataset folder or file, for datasets read from disk")
     .option("--arch <name>", "mlp-chen | conv-burgess | conv-small (default: from the image size)")
-    .option("--likelihood <name>", "bernoulli | gaussian (default bernoulli)")
-    .option("--gaussian-variance <v>", "fixed decoder variance, or 'learned' (default 1)")
+    .option(
+      "--likelihood <name>",
+      `p(x|z): ${LIKELIHOOD_NAMES.join(" | ")} (default bernoulli); its options below`,
+    )
     .option("--prior <name>", `the prior p(z): ${PRIOR_NAMES.join(" | ")} (default normal)`)
     .option("--z <n>", "latent dimensions (default 10)")
     .option(
@@ -111,7 +115,7 @@ export function registerTrain(program: Command): void {
     )
     .option("--resume <dir>", "continue the run in <dir> up to --steps")
     .option("--no-progress", "no progress output");
-  for (const entry of hyperparameterDocs()) {
+  for (const entry of [...likelihoodOptionDocs(), ...hyperparameterDocs()]) {
     command.option(descriptorFlag(entry), descriptorFlagHelp(entry));
   }
   command.action(async (opts: Record<string, unknown>) => {
@@ -140,7 +144,8 @@ export function registerTrain(program: Command): void {
     const { createPrior } = await import("../distributions/priors.ts");
     const { PRIOR_DIVERGENCES } = await import("../objectives/prior-term.ts");
     const divergence = config.priorDivergence ?? "kl";
-    const estimator = PRIOR_DIVERGENCES[divergence].estimator(createPrior(config.prior).family);
+    const prior = createPrior(config.prior);
+    const estimator = PRIOR_DIVERGENCES[divergence].estimator(prior.posterior, prior.family);
     const priorTerm = divergence === "kl" ? `KL by ${estimator}` : `${divergence} by ${estimator}`;
     console.log(
       `training ${config.model} on ${config.data} for ${config.steps} steps (batch ${config.batch}, z ${config.z}, prior ${config.prior}: ${priorTerm}) on ${engine.device} with ${engine.threads} thread(s) -> ${config.out}`,

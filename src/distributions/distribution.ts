@@ -9,7 +9,7 @@
 import type { Array } from "../engine/jax.ts";
 
 /** The families, by name; each has one file in this folder. */
-export const FAMILY_NAMES = ["normal", "laplace", "student-t"] as const;
+export const FAMILY_NAMES = ["normal", "laplace", "student-t", "kumaraswamy", "beta"] as const;
 export type FamilyName = (typeof FAMILY_NAMES)[number];
 
 export interface Distribution {

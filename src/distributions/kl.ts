@@ -8,6 +8,7 @@
  */
 import type { Array } from "../engine/jax.ts";
 import type { Distribution, FamilyName } from "./distribution.ts";
+import { klKumaraswamyBeta } from "./kl/kumaraswamy-beta.ts";
 import { klLaplaceLaplace } from "./kl/laplace-laplace.ts";
 import { klNormalLaplace } from "./kl/normal-laplace.ts";
 import { klNormalNormal } from "./kl/normal-normal.ts";
@@ -21,6 +22,7 @@ const CLOSED_FORMS: Partial<Record<FamilyPair, ClosedFormKl>> = {
   "normal||normal": klNormalNormal,
   "laplace||laplace": klLaplaceLaplace,
   "normal||laplace": klNormalLaplace,
+  "kumaraswamy||beta": klKumaraswamyBeta,
 };
 
 export type KlEstimator = "closed form" | "monte carlo";

@@ -12,15 +12,16 @@
 
 import { z } from "zod";
 import { Rng } from "../data/random.ts";
-import { diagonalGaussian, LOG_2PI } from "../distributions/diagonal-gaussian.ts";
+import { LOG_2PI } from "../distributions/diagonal-gaussian.ts";
 import { type KlEstimator, klDivergence, klEstimator } from "../distributions/kl.ts";
 import type { Prior } from "../distributions/priors.ts";
 import { createPrior } from "../distributions/priors.ts";
 import { numpy as np } from "../engine/jax.ts";
 import { foldIn, keyFromSeed } from "../engine/prng.ts";
+import { posteriorFamily } from "../nn/posterior-family.ts";
 import type { EncodedPosteriors } from "../run/encode-dataset.ts";
 import { logAggregatePosterior } from "./dataset-aggregate-posterior.ts";
-import { defineMetric, posteriorsOf } from "./metric.ts";
+import { defineMetric, needsGaussianPosterior, posteriorsOf } from "./metric.ts";
 import { standardNormal } from "./normal.ts";
 
 export interface ElboDecomposition {
@@ -65,8 +66,9 @@ function meanAndStandardError(values: Float64Array): [number, number] {
 }
 
 /**
- * Mean KL(q(z_j|x) || p(z_j)) per latent dimension over the encoded posteriors: in closed form
- * where the prior's family has one (src/distributions/kl.ts), else from one seeded sample of
+ * Mean KL(q(z_j|x) || p(z_j)) per latent dimension over the encoded posteriors, in the
+ * posterior's own family (Gaussian, or the stick-breaking VAE's Kumaraswamy): in closed form
+ * where the pair of families has one (src/distributions/kl.ts), else from one seeded sample of
  * each posterior. Rows go through the engine in chunks.
  */
 export async function meanKlPerDimension(
@@ -75,13 +77,18 @@ export async function meanKlPerDimension(
   seed = 0,
 ): Promise<{ klPerDim: number[]; estimator: KlEstimator }> {
   const { count: n, latentDim: d, mu, logvar } = posteriors;
-  const estimator = klEstimator("normal", prior.family);
+  // The posterior in its own family (the stick-breaking VAE's Kumaraswamy), else the Gaussian.
+  const family = posteriorFamily(posteriors.posterior?.family ?? "normal");
+  const params = posteriors.posterior?.params ?? { mu, logvar };
+  const estimator = klEstimator(family.name, prior.family);
   const klPerDim = new Array<number>(d).fill(0);
   for (let start = 0; start < n; start += KL_CHUNK) {
     const rows = Math.min(KL_CHUNK, n - start);
     const slice = (a: Float32Array) =>
       np.array(a.subarray(start * d, (start + rows) * d), { shape: [rows, d] });
-    const posterior = diagonalGaussian({ mu: slice(mu), logvar: slice(logvar) });
+    const posterior = family.fromParams(
+      Object.fromEntries(Object.entries(params).map(([name, a]) => [name, slice(a)])),
+    );
     // The Monte Carlo fallback needs a sample of each posterior; a closed form ignores it.
     const sample =
       estimator === "closed form"
@@ -175,7 +182,8 @@ export const decompositionMetric = defineMetric({
   summary:
     "The KL term split into index-code MI, total correlation and dimension-wise KL over the whole dataset (Chen et al. 2018, eq. 2), under the model's prior",
   missing: (input) =>
-    input.logvars === undefined ? "needs posterior log-variances (--logvars)" : null,
+    needsGaussianPosterior(input) ??
+    (input.logvars === undefined ? "needs posterior log-variances (--logvars)" : null),
   schema: z.object({
     samples: z
       .number()

@@ -126,6 +126,7 @@ export async function evaluateRun(
     codes: { data: posteriors.mu, count: posteriors.count, dims: posteriors.latentDim },
     factors: factorMatrix(dataset, rows),
     logvars: posteriors.logvar,
+    ...(posteriors.posterior ? { posterior: posteriors.posterior } : {}),
     grid: fullGrid ? dataset.grid : undefined,
     oracle: dataset.grid
       ? () => {

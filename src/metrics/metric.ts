@@ -11,6 +11,17 @@ import type { TrainedRun } from "../run/trained-run.ts";
 import type { CodeMatrix, FactorMatrix } from "./arrays.ts";
 import type { RepresentationOracle } from "./oracle.ts";
 
+/**
+ * Why a metric that samples q(z|x) as a Gaussian cannot score `input`'s non-Gaussian
+ * posterior, or null.
+ */
+export function needsGaussianPosterior(input: MetricInput): string | null {
+  const family = input.posterior?.family ?? input.prior?.posterior ?? "normal";
+  return family === "normal"
+    ? null
+    : `samples q(z|x) as a Gaussian, and this run's posterior is ${family} (stick-breaking prior); use active-dims, mig-dlib, sap, dci or modularity`;
+}
+
 /** What a metric can be computed from. Every field but `codes` is optional. */
 export interface MetricInput {
   /** Codes (posterior means) [N, D]. */
@@ -21,6 +32,11 @@ export interface MetricInput {
   factorNames?: string[];
   /** Posterior log-variances of the same rows, [N, D] row-major. */
   logvars?: Float32Array | Float64Array;
+  /**
+   * A non-Gaussian posterior's own parameters for the same rows (the stick-breaking VAE's
+   * Kumaraswamy), which `codes` and `logvars` summarise as a moment-matched Gaussian.
+   */
+  posterior?: EncodedPosteriors["posterior"];
   /** The factor sizes, when the rows are the full factor grid in row-major order. */
   grid?: number[];
   /** The model's prior (default: the standard normal). */
@@ -126,5 +142,6 @@ export function posteriorsOf(input: MetricInput): EncodedPosteriors | undefined 
     latentDim: dims,
     mu: Float32Array.from(data),
     logvar: Float32Array.from(input.logvars),
+    ...(input.posterior ? { posterior: input.posterior } : {}),
   };
 }

@@ -40,6 +40,7 @@ import {
   type MetricInput,
   namesOf,
   needsFactors,
+  needsGaussianPosterior,
   rowsOption,
 } from "./metric.ts";
 import { standardNormal } from "./normal.ts";
@@ -439,6 +440,7 @@ export const migMetric = defineMetric({
   needsGrid: true,
   missing: (input) =>
     needsFactors(input) ??
+    needsGaussianPosterior(input) ??
     (input.grid === undefined
       ? "needs the full factor grid (every combination of factor values, in row-major order)"
       : input.logvars === undefined

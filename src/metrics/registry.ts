@@ -9,6 +9,7 @@ import {
   type SharedFieldDoc,
   sharedFieldDocs,
 } from "../objectives/descriptor.ts";
+import { activeDimsMetric } from "./active-dims.ts";
 import { betaVaeMetric } from "./beta-vae.ts";
 import { dciMetric } from "./dci.ts";
 import { decompositionMetric } from "./elbo-decomposition.ts";
@@ -17,6 +18,7 @@ import { factorVaeMetric } from "./factor-vae.ts";
 import type { MetricDescriptor, MetricInput, MetricReport } from "./metric.ts";
 import { migDlibMetric, migMetric } from "./mig.ts";
 import { modularityMetric } from "./modularity.ts";
+import { reconstructionMetric } from "./reconstruction-error.ts";
 import { sapBalancedMetric, sapMetric } from "./sap.ts";
 import { tripletMetric } from "./triplet-runner.ts";
 
@@ -32,6 +34,8 @@ export const METRICS = {
   "beta-vae": betaVaeMetric,
   "factor-vae": factorVaeMetric,
   decomposition: decompositionMetric,
+  "active-dims": activeDimsMetric,
+  reconstruction: reconstructionMetric,
   triplet: tripletMetric,
 } as const satisfies Record<string, MetricDescriptor>;
 

@@ -1,8 +1,8 @@
 /**
  * Encoder/decoder architectures, chosen by name. An architecture maps images [B,H,W,C]
  * to the parameters of a diagonal Gaussian posterior (mean and log-variance, [B,Z] each)
- * and latents [B,Z] to per-pixel decoder outputs [B,H,W,C] (logits or means; the
- * likelihood decides how they are read).
+ * and latents [B,Z] to per-pixel decoder outputs [B,H,W,outputChannels] (logits, means, or a
+ * mixture's parameters; the likelihood decides how they are read).
  */
 
 import type { DiagonalGaussianParams } from "../distributions/diagonal-gaussian.ts";
@@ -16,6 +16,11 @@ export type ImageShape = readonly [height: number, width: number, channels: numb
 export interface ArchitectureConfig {
   imageShape: ImageShape;
   latentDim: number;
+  /**
+   * Decoder outputs per pixel; default the image's channels. A likelihood with more
+   * parameters per pixel than values (the logistic mixture) asks for more.
+   */
+  outputChannels?: number;
 }
 
 export type EncoderParams = {
@@ -41,7 +46,7 @@ export interface Architecture {
    * "inference" (forward-only passes); the result is the same.
    */
   encode(params: EncoderParams, x: Array, schedule?: ConvSchedule): DiagonalGaussianParams;
-  /** Consumes `z` [B,Z]; returns decoder outputs [B,H,W,C]. */
+  /** Consumes `z` [B,Z]; returns decoder outputs [B,H,W,outputChannels]. */
   decode(params: DecoderParams, z: Array, schedule?: ConvSchedule): Array;
 }
 

@@ -1,43 +1,55 @@
 /**
  * The VAE as a pure function of its parameters (Kingma & Welling 2014): a Gaussian
  * encoder q(z|x) = N(mu(x), diag exp(logvar(x))), the reparameterised sample
- * z = mu + exp(logvar / 2) * eps, a decoder with a Bernoulli or Gaussian likelihood, and the
- * prior p(z) (src/distributions/priors.ts), which is part of the model.
+ * z = mu + exp(logvar / 2) * eps (or, with the stick-breaking prior, a Kumaraswamy posterior
+ * and stick weights for the decoder: posterior-family.ts), a decoder with a likelihood p(x|z) of the registry
+ * (src/distributions/likelihoods/), and the prior p(z) (src/distributions/priors.ts), which is
+ * part of the model.
  */
-import { bernoulliLogLikelihood } from "../distributions/bernoulli.ts";
-import {
-  type DiagonalGaussianParams,
-  diagonalGaussian,
-  reparameterize,
-} from "../distributions/diagonal-gaussian.ts";
-import { gaussianLogLikelihood } from "../distributions/gaussian-likelihood.ts";
+import type { DiagonalGaussianParams } from "../distributions/diagonal-gaussian.ts";
+import type { Distribution } from "../distributions/distribution.ts";
+import type {
+  LikelihoodConfig,
+  LikelihoodParams,
+} from "../distributions/likelihoods/pixel-likelihood.ts";
+import { createLikelihood } from "../distributions/likelihoods/registry.ts";
 import type { Prior } from "../distributions/priors.ts";
 import type { ConvSchedule } from "../engine/conv.ts";
-import { type Array, nn, numpy as np } from "../engine/jax.ts";
+import type { Array } from "../engine/jax.ts";
 import { splitKey } from "../engine/prng.ts";
 import type { LatentBatch } from "../objectives/objective.ts";
-import type { Architecture, DecoderParams, EncoderParams } from "./architecture.ts";
+import {
+  type Architecture,
+  ArchitectureShapeError,
+  type DecoderParams,
+  type EncoderParams,
+} from "./architecture.ts";
+import { type PosteriorFamily, posteriorFamily } from "./posterior-family.ts";
 
-export type LikelihoodConfig =
-  | { kind: "bernoulli" }
-  | { kind: "gaussian"; variance: number }
-  | { kind: "gaussian"; variance: "learned" };
+export type { LikelihoodConfig } from "../distributions/likelihoods/pixel-likelihood.ts";
 
 export type VaeParams = {
   encoder: EncoderParams;
   decoder: DecoderParams;
-  /** Per-channel log-variance of a learned Gaussian likelihood; empty otherwise. */
-  likelihood: { logvar?: Array };
+  /** The likelihood's learned scale (a Gaussian's log-variance, a Laplace's log-scale); empty otherwise. */
+  likelihood: LikelihoodParams;
 };
 
 export interface Vae {
   readonly architecture: Architecture;
   readonly likelihood: LikelihoodConfig;
   readonly prior: Prior;
+  /** The encoder's posterior family, chosen by the prior (posterior-family.ts). */
+  readonly posteriorFamily: PosteriorFamily;
   /** Fresh parameters: encoder, decoder and a learned likelihood scale where configured; consumes `key`. */
   init(key: Array): VaeParams;
-  /** Consumes params and x [B,H,W,C]; returns q(z|x)'s mean and log-variance. */
+  /**
+   * Consumes params and x [B,H,W,C]; returns q(z|x)'s mean and log-variance (for a
+   * non-Gaussian posterior, its moment-matched Gaussian: see posterior-family.ts).
+   */
   encode(params: EncoderParams, x: Array, schedule?: ConvSchedule): DiagonalGaussianParams;
+  /** Consumes params and x [B,H,W,C]; returns q(z|x) in its own family, parameters [B, Z]. */
+  encodePosterior(params: EncoderParams, x: Array, schedule?: ConvSchedule): Distribution;
   /**
    * Full forward pass for an objective: consumes params, x [B,H,W,C] and eps [B,Z]
    * (standard normal noise); returns log p(x|z) per example and the latent batch.
@@ -45,63 +57,67 @@ export interface Vae {
   forward(params: VaeParams, x: Array, eps: Array): LatentBatch;
   /**
    * Consumes params and z [B,Z]; returns the likelihood's mean image [B,H,W,C] (in [0,1]
-   * for Bernoulli). A forward-only pass: uses the "inference" convolution schedule.
+   * for the Bernoulli and the logistic mixture; pictures clip the others). A forward-only
+   * pass: uses the "inference" convolution schedule.
    */
   decodeMean(params: DecoderParams, z: Array): Array;
 }
 
 /**
- * A VAE (Kingma & Welling 2014) from an encoder/decoder pair, a likelihood p(x|z) (Bernoulli,
- * or Gaussian with fixed or learned variance) and a prior p(z). Pure functions over parameter
- * trees; the objectives decide what to do with its forward pass.
+ * A VAE (Kingma & Welling 2014) from an encoder/decoder pair, a likelihood p(x|z) (one of
+ * src/distributions/likelihoods/registry.ts) and a prior p(z). Pure functions over parameter
+ * trees; the objectives decide what to do with its forward pass. The architecture's decoder
+ * must give the likelihood's outputs per pixel (`decoderOutputChannels`).
  */
 export function createVae(
   architecture: Architecture,
   likelihood: LikelihoodConfig,
   prior: Prior,
 ): Vae {
-  const channels = architecture.config.imageShape[2];
-  const { latentDim } = architecture.config;
+  const { latentDim, imageShape } = architecture.config;
+  const family = posteriorFamily(prior.posterior);
+  const pixels = createLikelihood(likelihood, imageShape);
+  const decoderOutputs = architecture.config.outputChannels ?? imageShape[2];
+  if (decoderOutputs !== pixels.outputChannels) {
+    throw new ArchitectureShapeError(
+      `createVae: the ${likelihood.kind} likelihood reads ${pixels.outputChannels} decoder outputs per pixel, but ${architecture.name}'s decoder gives ${decoderOutputs}; create the architecture with outputChannels: ${pixels.outputChannels} (see decoderOutputChannels)`,
+    );
+  }
   return {
     architecture,
     likelihood,
     prior,
+    posteriorFamily: family,
     init(key) {
       const [encoderKey, decoderKey] = splitKey(key, 2);
       return {
         encoder: architecture.initEncoder(encoderKey),
         decoder: architecture.initDecoder(decoderKey),
-        likelihood:
-          likelihood.kind === "gaussian" && likelihood.variance === "learned"
-            ? { logvar: np.zeros([channels]) }
-            : {},
+        likelihood: pixels.init(),
       };
     },
-    encode: (params, x, schedule) => architecture.encode(params, x, schedule),
+    encode: (params, x, schedule) =>
+      family.summary(family.posterior(architecture.encode(params, x, schedule))),
+    encodePosterior: (params, x, schedule) =>
+      family.posterior(architecture.encode(params, x, schedule)),
     forward(params, x, eps) {
-      const { mu, logvar } = architecture.encode(params.encoder, x.ref);
-      const z = reparameterize(mu.ref, logvar.ref, eps);
-      const out = architecture.decode(params.decoder, z.ref);
-      let logPxGivenZ: Array;
-      if (likelihood.kind === "bernoulli") {
-        logPxGivenZ = bernoulliLogLikelihood(out, x);
-      } else {
-        const pixelLogvar =
-          likelihood.variance === "learned"
-            ? (params.likelihood.logvar as Array)
-            : np.full([channels], Math.log(likelihood.variance));
-        logPxGivenZ = gaussianLogLikelihood(out, x, pixelLogvar);
-      }
+      const posterior = family.posterior(architecture.encode(params.encoder, x.ref));
+      const z = family.sample(posterior.ref(), eps);
+      const out = architecture.decode(params.decoder, family.decoderInput(z.ref));
       return {
-        logPxGivenZ,
+        logPxGivenZ: pixels.logProb(params.likelihood, out, x),
         z,
-        posterior: diagonalGaussian({ mu, logvar }),
+        posterior,
         prior: prior.distribution(latentDim),
       };
     },
     decodeMean(params, z) {
-      const out = architecture.decode(params, z, "inference");
-      return likelihood.kind === "bernoulli" ? nn.sigmoid(out) : out;
+      return pixels.mean(architecture.decode(params, family.decoderInput(z), "inference"));
     },
   };
+}
+
+/** Decoder outputs per pixel that `likelihood` reads from images of `channels` channels. */
+export function decoderOutputChannels(likelihood: LikelihoodConfig, channels: number): number {
+  return createLikelihood(likelihood, [1, 1, channels]).outputChannels;
 }

@@ -42,8 +42,8 @@ interface PriorDivergence {
   readonly file: string;
   /** Whether it draws from the prior (the objective then needs a PRNG key). */
   readonly samplesPrior: boolean;
-  /** How it is computed with a prior of `family` (the training log says it). */
-  estimator(family: FamilyName): string;
+  /** How it is computed between a posterior and a prior of these families (the training log says it). */
+  estimator(posterior: FamilyName, prior: FamilyName): string;
   /** Why it cannot be used with a prior of `family`, or null. */
   refuses(family: FamilyName): string | null;
   /** Its value for the batch, a scalar. Consumes the inputs. */
@@ -65,7 +65,7 @@ export const PRIOR_DIVERGENCES = {
     summary: "KL(q(z|x) ‖ p(z)), the ELBO's term (Kingma & Welling 2014)",
     file: "src/distributions/kl.ts",
     samplesPrior: false,
-    estimator: (family) => klEstimator("normal", family),
+    estimator: (posterior, prior) => klEstimator(posterior, prior),
     refuses: usableWithAnyPrior,
     estimate: ({ posterior, prior, z }) => klTerm(posterior, prior, z),
   },
@@ -74,7 +74,7 @@ export const PRIOR_DIVERGENCES = {
       "KL(p(z) ‖ q(z|x)), inclusive: keeps each posterior as broad as the prior (Minka 2005)",
     file: "src/distributions/prior-divergences/reverse-kl.ts",
     samplesPrior: true,
-    estimator: (family) => klEstimator(family, "normal"),
+    estimator: (posterior, prior) => klEstimator(prior, posterior),
     refuses: usableWithAnyPrior,
     estimate: ({ posterior, prior, z, priorSample }) => {
       z.dispose();

@@ -8,13 +8,14 @@ import { permutation, Rng } from "../data/random.ts";
 import { holdOutFactorValues, type Split, trainValidationSplit } from "../data/split.ts";
 import type { TripletQuery } from "../data/triplets.ts";
 import type { DivergenceConfig } from "../distributions/divergences/divergence.ts";
+import { likelihoodDescriptor } from "../distributions/likelihoods/registry.ts";
 import { createPrior } from "../distributions/priors.ts";
 import type { ArchitectureName, ImageShape } from "../nn/architecture.ts";
 import { createArchitecture } from "../nn/architectures/index.ts";
 import { createSubspaceMasks, type SubspaceMasks } from "../nn/subspace-masks.ts";
-import { createVae, type LikelihoodConfig, type Vae } from "../nn/vae.ts";
+import { createVae, decoderOutputChannels, type LikelihoodConfig, type Vae } from "../nn/vae.ts";
 import type { TripletLossConfig } from "../objectives/triplet-loss.ts";
-import { type TrainConfig, tripletOptions } from "./config.ts";
+import { likelihoodOptions, type TrainConfig, tripletOptions } from "./config.ts";
 
 /** The default architecture for an image shape: conv-burgess at 64x64, conv-small at <=32, else the MLP. */
 export function defaultArchitecture([height, width]: ImageShape): ArchitectureName {
@@ -23,19 +24,20 @@ export function defaultArchitecture([height, width]: ImageShape): ArchitectureNa
   return "mlp-chen";
 }
 
+/** The model's likelihood: the config's `likelihood` with its options (their defaults filled in). */
 export function likelihoodOf(config: TrainConfig): LikelihoodConfig {
-  if (config.likelihood === "bernoulli") return { kind: "bernoulli" };
-  return config.gaussianVariance === "learned"
-    ? { kind: "gaussian", variance: "learned" }
-    : { kind: "gaussian", variance: config.gaussianVariance };
+  const descriptor = likelihoodDescriptor(config.likelihood);
+  return descriptor.config(descriptor.schema.parse(likelihoodOptions(config)));
 }
 
 /** The VAE a run config describes for images of `imageShape` (architecture, likelihood, prior). */
 export function buildModel(config: TrainConfig, imageShape: ImageShape): Vae {
   const name = config.architecture ?? defaultArchitecture(imageShape);
+  const likelihood = likelihoodOf(config);
+  const outputChannels = decoderOutputChannels(likelihood, imageShape[2]);
   return createVae(
-    createArchitecture(name, { imageShape, latentDim: config.z }),
-    likelihoodOf(config),
+    createArchitecture(name, { imageShape, latentDim: config.z, outputChannels }),
+    likelihood,
     createPrior(config.prior),
   );
 }

@@ -10,6 +10,7 @@
  */
 import { z } from "zod";
 import { DATASET_NAMES } from "../data/dataset-names.ts";
+import { LIKELIHOOD_NAMES, LIKELIHOODS } from "../distributions/likelihoods/registry.ts";
 import { createPrior, PRIOR_NAMES } from "../distributions/priors.ts";
 import { ARCHITECTURE_NAMES } from "../nn/architecture.ts";
 import { type SharedFieldDoc, sharedFieldDocs } from "../objectives/descriptor.ts";
@@ -28,6 +29,8 @@ export type ModelName = ObjectiveName | typeof tripletVae.name;
 
 /** The descriptors whose hyperparameters a config may hold. */
 const HYPERPARAMETER_SOURCES = [...Object.values(OBJECTIVES), tripletVae];
+/** The descriptors whose options a config may hold for its likelihood. */
+const LIKELIHOOD_SOURCES = Object.values(LIKELIHOODS);
 
 const positiveInt = () => z.number().int().positive();
 
@@ -43,9 +46,8 @@ const runSettings = {
   dataOptions: z.record(z.string(), z.unknown()).default({}),
   /** Encoder/decoder; chosen from the image size when absent. */
   architecture: z.enum(ARCHITECTURE_NAMES).optional(),
-  likelihood: z.enum(["bernoulli", "gaussian"]).default("bernoulli"),
-  /** Fixed decoder variance for the Gaussian likelihood; "learned" learns one per channel. */
-  gaussianVariance: z.union([z.number().positive(), z.literal("learned")]).default(1),
+  /** The likelihood p(x|z) (src/distributions/likelihoods/registry.ts); its options are fields too. */
+  likelihood: z.enum(LIKELIHOOD_NAMES).default("bernoulli"),
   /** The prior p(z) (src/distributions/priors.ts). */
   prior: z.enum(PRIOR_NAMES).default("normal"),
   z: positiveInt().max(512).default(10),
@@ -68,10 +70,10 @@ const runSettings = {
     .optional(),
 };
 
-/** Every hyperparameter of every descriptor, optional and without its default. */
+/** Every hyperparameter and likelihood option of every descriptor, optional and without its default. */
 function optionalHyperparameters(): Record<string, z.ZodType> {
   const fields: Record<string, z.ZodType> = {};
-  for (const descriptor of HYPERPARAMETER_SOURCES) {
+  for (const descriptor of [...HYPERPARAMETER_SOURCES, ...LIKELIHOOD_SOURCES]) {
     for (const [name, field] of Object.entries(descriptor.schema.shape) as [string, z.ZodType][]) {
       const bare = field instanceof z.ZodDefault ? (field.unwrap() as z.ZodType) : field;
       fields[name] ??= bare.optional();
@@ -95,9 +97,24 @@ type Hyperparameters = UnionToIntersection<
   }[ObjectiveName]
 > &
   z.output<typeof tripletVae.schema>;
+/** Every likelihood's options, resolved; one without any (the Bernoulli) adds nothing. */
+type LikelihoodOutput<K extends keyof typeof LIKELIHOODS> = z.output<
+  (typeof LIKELIHOODS)[K]["schema"]
+>;
+type LikelihoodOptions = UnionToIntersection<
+  {
+    [K in keyof typeof LIKELIHOODS]: string extends keyof LikelihoodOutput<K>
+      ? Record<never, never>
+      : LikelihoodOutput<K>;
+  }[keyof typeof LIKELIHOODS]
+>;
 
-export type TrainConfig = z.output<z.ZodObject<typeof runSettings>> & Partial<Hyperparameters>;
-export type TrainConfigInput = z.input<z.ZodObject<typeof runSettings>> & Partial<Hyperparameters>;
+export type TrainConfig = z.output<z.ZodObject<typeof runSettings>> &
+  Partial<Hyperparameters> &
+  Partial<LikelihoodOptions>;
+export type TrainConfigInput = z.input<z.ZodObject<typeof runSettings>> &
+  Partial<Hyperparameters> &
+  Partial<LikelihoodOptions>;
 
 /** Raised for an invalid configuration; the message lists every problem found. */
 export class ConfigError extends Error {
@@ -140,25 +157,50 @@ export function hyperparameterDocs(): SharedFieldDoc[] {
   return sharedFieldDocs(HYPERPARAMETER_SOURCES);
 }
 
+/** Every option of every likelihood, with each likelihood's doc and default: for flags and docs. */
+export function likelihoodOptionDocs(): SharedFieldDoc[] {
+  return sharedFieldDocs(LIKELIHOOD_SOURCES);
+}
+
+/** The likelihood's options, resolved (the fields of its descriptor's schema). */
+export function likelihoodOptions(config: TrainConfig): Record<string, unknown> {
+  return pick(config, Object.keys(LIKELIHOODS[config.likelihood].schema.shape));
+}
+
+function isLikelihoodOption(key: string): boolean {
+  return LIKELIHOOD_SOURCES.some((d) => key in d.schema.shape);
+}
+
 function pick(source: object, keys: string[]): Record<string, unknown> {
   const values = source as Record<string, unknown>;
   return Object.fromEntries(keys.filter((k) => values[k] !== undefined).map((k) => [k, values[k]]));
 }
 
 /**
- * Drops the hyperparameters `input`'s model does not take. Run folders written before
- * hyperparameters belonged to their objective hold every objective's defaults (alpha, gamma,
- * estimator, the triplet settings); reading such a folder goes through this, new input does not.
+ * Drops the hyperparameters `input`'s model does not take, and the options its likelihood
+ * does not take. Run folders written before hyperparameters belonged to their objective hold
+ * every objective's defaults (alpha, gamma, estimator, the triplet settings), and those
+ * written before likelihoods had options hold `gaussianVariance` whatever the likelihood;
+ * reading such a folder goes through this, new input does not.
  */
 export function dropForeignHyperparameters(
   input: Record<string, unknown>,
 ): Record<string, unknown> {
-  const parsed = z.object({ model: runSettings.model, base: runSettings.base }).safeParse(input);
+  const parsed = z
+    .object({
+      model: runSettings.model,
+      base: runSettings.base,
+      likelihood: runSettings.likelihood,
+    })
+    .safeParse(input);
   if (!parsed.success) return input;
-  const own = new Set(descriptorsOf(parsed.data).flatMap((d) => Object.keys(d.schema.shape)));
+  const own = new Set([
+    ...descriptorsOf(parsed.data).flatMap((d) => Object.keys(d.schema.shape)),
+    ...Object.keys(LIKELIHOODS[parsed.data.likelihood].schema.shape),
+  ]);
   // Earlier versions also wrote the triplet VAE's `base` ("vae") into every run's config.
   const foreign = (key: string) =>
-    (isHyperparameter(key) && !own.has(key)) ||
+    ((isHyperparameter(key) || isLikelihoodOption(key)) && !own.has(key)) ||
     (key === "base" && parsed.data.model !== tripletVae.name);
   return Object.fromEntries(Object.entries(input).filter(([key]) => !foreign(key)));
 }
@@ -208,6 +250,26 @@ export function parseTrainConfig(input: unknown, source: string, text?: string):
   }
   const resolved: Record<string, unknown> = { ...config };
   if (config.model === tripletVae.name) resolved.base = unsupervisedModel(config);
+  const likelihood = LIKELIHOODS[config.likelihood];
+  const foreignOptions = Object.keys(config).filter(
+    (key) => isLikelihoodOption(key) && !(key in likelihood.schema.shape),
+  );
+  if (foreignOptions.length > 0) {
+    fail(
+      foreignOptions.map((key) => {
+        const takers = LIKELIHOOD_SOURCES.filter((d) => key in d.schema.shape).map((d) => d.name);
+        return {
+          path: [key],
+          message: `the ${likelihood.name} likelihood takes no ${key} (an option of ${takers.join(", ")}; choose one of those with --likelihood)`,
+        };
+      }),
+    );
+  }
+  const likelihoodParsed = likelihood.schema.safeParse(
+    pick(config, Object.keys(likelihood.schema.shape)),
+  );
+  if (!likelihoodParsed.success) fail(likelihoodParsed.error.issues);
+  else Object.assign(resolved, likelihoodParsed.data);
   for (const descriptor of descriptors) {
     const parsed = descriptor.schema.safeParse(pick(config, Object.keys(descriptor.schema.shape)));
     if (!parsed.success) fail(parsed.error.issues);

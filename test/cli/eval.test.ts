@@ -68,6 +68,8 @@ test("eval of a tiny sprites run writes eval.json with every applicable metric i
     "beta-vae",
     "factor-vae",
     "decomposition",
+    "active-dims",
+    "reconstruction",
   ]);
   const m = report.metrics;
   assert.equal(m.mig.options.protocol, "chen");

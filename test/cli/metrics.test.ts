@@ -111,7 +111,7 @@ test("identity codes score high on every array metric; noise scores low", async 
   const alias = await computeMetrics({ ...grid, metrics: "mig-chen" });
   assert.deepEqual(Object.keys(alias), ["mig"]);
   assert.equal(value(alias, "mig"), value(chen, "mig"));
-  // With log-variances over the full grid the defaults add mig and decomposition.
+  // With log-variances over the full grid the defaults add mig, decomposition and active-dims.
   const all = await computeMetrics({ ...grid, numTrain: "40", numTest: "20", samples: "100" });
   assert.deepEqual(Object.keys(all), [
     "mig",
@@ -122,6 +122,7 @@ test("identity codes score high on every array metric; noise scores low", async 
     "modularity",
     "explicitness",
     "decomposition",
+    "active-dims",
   ]);
 });
 

@@ -70,3 +70,12 @@ export function assertClose(
     }
   }
 }
+
+/** log Γ(x), x > 0, in float64: six upward shifts then Stirling's series (A&S 6.1.41), ~1e-10. */
+export function logGammaRef(x: number): number {
+  let shift = 0;
+  for (let k = 0; k < 6; k++) shift += Math.log(x + k);
+  const y = x + 6;
+  const stirling = (y - 0.5) * Math.log(y) - y + 0.5 * Math.log(2 * Math.PI);
+  return stirling + 1 / (12 * y) - 1 / (360 * y ** 3) + 1 / (1260 * y ** 5) - shift;
+}

@@ -119,6 +119,8 @@ test("evaluateRun: registry metrics, reproducible from the seed, clear errors wi
     "modularity",
     "explicitness",
     "decomposition",
+    "active-dims",
+    "reconstruction",
   ]);
   assert.equal(defaults.encoded.rows, 40);
   assert.ok(METRIC_NAMES.includes("factor-vae") && METRICS["factor-vae"].needsGrid === true);

@@ -16,12 +16,19 @@ import { assertClose } from "../distributions/reference.ts";
 import { trainTinyRun } from "../helpers/cli.ts";
 import { KL, LOGVAR, MU, REC, referenceKl, twoExampleBatch } from "./two-examples.ts";
 
+/** The prior term's documented defaults (the KL, as in Burgess et al.). */
+const PRIOR_TERM_DEFAULTS = { priorDivergence: "kl", renyiAlpha: 0.5, mmdScale: 1 };
+
 function batch(mu?: JaxArray, logPx?: JaxArray): LatentBatch {
   return twoExampleBatch({ mu, logPx });
 }
 
 test("descriptor: defaults gamma 1000 and capacity 25 (Burgess et al. 2018, dSprites)", () => {
-  assert.deepEqual(OBJECTIVES["capacity-vae"].schema.parse({}), { gamma: 1000, capacity: 25 });
+  assert.deepEqual(OBJECTIVES["capacity-vae"].schema.parse({}), {
+    gamma: 1000,
+    capacity: 25,
+    ...PRIOR_TERM_DEFAULTS,
+  });
   assert.throws(() => createObjective("capacity-vae", { capacity: -1 }), /capacity is -1/);
 });
 
@@ -94,11 +101,12 @@ function crossingScale(c: number): { crossing: number; rows: number } {
 test("config: capacity-vae takes gamma and capacity, not beta", () => {
   const config = parseTrainConfig({ model: "capacity-vae", gamma: 100, capacity: 5 }, "test");
   assert.equal(config.model, "capacity-vae");
-  assert.deepEqual(objectiveOptions(config), { gamma: 100, capacity: 5 });
+  assert.deepEqual(objectiveOptions(config), { gamma: 100, capacity: 5, ...PRIOR_TERM_DEFAULTS });
   // Its own defaults, not beta-TCVAE's gamma = 1.
   assert.deepEqual(objectiveOptions(parseTrainConfig({ model: "capacity-vae" }, "test")), {
     gamma: 1000,
     capacity: 25,
+    ...PRIOR_TERM_DEFAULTS,
   });
   assert.throws(
     () => parseTrainConfig({ model: "capacity-vae", beta: 2 }, "test"),

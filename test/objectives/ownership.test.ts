@@ -37,7 +37,7 @@ import {
   type ImageShape,
 } from "../../src/nn/architecture.ts";
 import { createArchitecture } from "../../src/nn/architectures/index.ts";
-import { createVae, type LikelihoodConfig } from "../../src/nn/vae.ts";
+import { createVae, decoderOutputChannels, type LikelihoodConfig } from "../../src/nn/vae.ts";
 import { ESTIMATORS } from "../../src/objectives/importance-weights.ts";
 import type { LatentBatch, Objective } from "../../src/objectives/objective.ts";
 import { PRIOR_DIVERGENCE_NAMES } from "../../src/objectives/prior-term.ts";
@@ -295,6 +295,11 @@ const LIKELIHOODS: LikelihoodConfig[] = [
   { kind: "bernoulli" },
   { kind: "gaussian", variance: 0.5 },
   { kind: "gaussian", variance: "learned" },
+  { kind: "gaussian", variance: "learned-pixel" },
+  { kind: "laplace", scale: 0.2 },
+  { kind: "laplace", scale: "learned-pixel" },
+  { kind: "discretised-logistic", components: 3 },
+  { kind: "perceptual", featureVariance: 0.1, pixelVariance: 0.1, featureSeed: 0 },
 ];
 
 const priors: Prior[] = PRIOR_NAMES.map((name) => createPrior(name));
@@ -309,7 +314,11 @@ for (const [likelihood, prior] of vaeCases) {
   const label = `vae (conv-small, ${JSON.stringify(likelihood)}, prior ${prior.name})`;
   test(`${label}: init, forward and decodeMean consume their arrays`, async () => {
     const vae = createVae(
-      createArchitecture("conv-small", { imageShape: [16, 16, 1], latentDim: Z }),
+      createArchitecture("conv-small", {
+        imageShape: [16, 16, 1],
+        latentDim: Z,
+        outputChannels: decoderOutputChannels(likelihood, 1),
+      }),
       likelihood,
       prior,
     );

@@ -3,6 +3,7 @@
  * descriptors (names, summaries, hyperparameters with defaults). `npm run docs` rewrites the
  * marked blocks of README.md; test/docs/readme.test.ts fails when they are out of date.
  */
+import { LIKELIHOODS } from "../../src/distributions/likelihoods/registry.ts";
 import { PRIORS } from "../../src/distributions/priors.ts";
 import { METRICS } from "../../src/metrics/registry.ts";
 import { fieldDocs } from "../../src/objectives/descriptor.ts";
@@ -48,10 +49,21 @@ export function priorsTable(): string {
 export function priorDivergencesTable(): string {
   const rows = Object.entries(PRIOR_DIVERGENCES).map(
     ([name, d]) =>
-      `| \`${name}\` | ${escape(d.summary)} | ${escape(d.estimator("normal"))} | \`${d.file}\` |`,
+      `| \`${name}\` | ${escape(d.summary)} | ${escape(d.estimator("normal", "normal"))} | \`${d.file}\` |`,
   );
   return [
     "| `--prior-divergence` | in place of the KL | estimator (normal prior) | file |",
+    "|---|---|---|---|",
+    ...rows,
+  ].join("\n");
+}
+
+export function likelihoodsTable(): string {
+  const rows = Object.values(LIKELIHOODS).map(
+    (d) => `| \`${d.name}\` | ${escape(d.summary)} | ${flags(d.schema)} | \`${d.file}\` |`,
+  );
+  return [
+    "| `--likelihood` | p(x\\|z) | options (default) | file |",
     "|---|---|---|---|",
     ...rows,
   ].join("\n");
@@ -70,6 +82,7 @@ export const BLOCKS = {
   objectives: objectivesTable,
   priors: priorsTable,
   "prior-divergences": priorDivergencesTable,
+  likelihoods: likelihoodsTable,
   metrics: metricsTable,
 };
 

@@ -60,7 +60,9 @@ function convStack(spec: ConvStackSpec, config: ArchitectureConfig): Architectur
   const lastChannels = spec.channels[spec.channels.length - 1];
   const flat = innerH * innerW * lastChannels;
   const encoderIn = [imageChannels, ...spec.channels.slice(0, -1)];
-  const decoderOut = [...spec.channels.slice(0, -1)].reverse().concat(imageChannels);
+  const decoderOut = [...spec.channels.slice(0, -1)]
+    .reverse()
+    .concat(config.outputChannels ?? imageChannels);
   const decoderIn = [...spec.channels].reverse();
   const last = spec.channels.length - 1;
 

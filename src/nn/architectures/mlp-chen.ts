@@ -21,6 +21,7 @@ const HIDDEN = 1200;
 export function mlpChen(config: ArchitectureConfig): Architecture {
   const [height, width, channels] = config.imageShape;
   const inputDim = height * width * channels;
+  const outputChannels = config.outputChannels ?? channels;
   const z = config.latentDim;
   checkLatentDim("mlp-chen", z);
   return {
@@ -44,7 +45,7 @@ export function mlpChen(config: ArchitectureConfig): Architecture {
           initDense(k1, z, HIDDEN),
           initDense(k2, HIDDEN, HIDDEN),
           initDense(k3, HIDDEN, HIDDEN),
-          initDense(k4, HIDDEN, inputDim),
+          initDense(k4, HIDDEN, height * width * outputChannels),
         ],
         convs: [],
       };
@@ -61,7 +62,7 @@ export function mlpChen(config: ArchitectureConfig): Architecture {
       let h = np.tanh(dense(params.fcs[0], latent));
       h = np.tanh(dense(params.fcs[1], h));
       h = np.tanh(dense(params.fcs[2], h));
-      return dense(params.fcs[3], h).reshape([batch, height, width, channels]);
+      return dense(params.fcs[3], h).reshape([batch, height, width, outputChannels]);
     },
   };
 }

@@ -4,7 +4,7 @@ import { diagonalGaussian, reparameterize } from "../../../src/distributions/dia
 import { jensenShannonToPrior } from "../../../src/distributions/prior-divergences/jensen-shannon.ts";
 import { createPrior } from "../../../src/distributions/priors.ts";
 import { initEngine } from "../../../src/engine/device.ts";
-import { numpy as np, random } from "../../../src/engine/jax.ts";
+import { grad, type Array as JaxArray, numpy as np, random } from "../../../src/engine/jax.ts";
 import { keyFromSeed, splitKey } from "../../../src/engine/prng.ts";
 import { meanAndStandardError } from "../reference.ts";
 import { type Density1d, integrate, laplace1d, logProduct, normal1d } from "./reference.ts";
@@ -76,4 +76,19 @@ test("Jensen-Shannon's one-sample estimate: standard deviation below log 2 here,
     const sd = await spread(mu, sigma);
     assert.ok(sd > 0.01 && sd < Math.LN2, `${mu}: sd ${sd}`);
   }
+});
+
+test("Jensen-Shannon stays finite, value and gradient, for a collapsed posterior (log-variance -100)", async () => {
+  const loss = (logvar: JaxArray) => {
+    const mu = np.array([[0.5, -0.2]]);
+    const q = diagonalGaussian({ mu: mu.ref, logvar: logvar.ref });
+    const z = reparameterize(mu, logvar, np.array([[0.3, 0.1]]));
+    const p = createPrior("normal").distribution(2);
+    return np.sum(jensenShannonToPrior(q, p, z, np.array([[1.2, -0.7]])));
+  };
+  const collapsed = np.array([[-100, -95]]);
+  const value = (await loss(collapsed.ref).data())[0];
+  assert.ok(Math.abs(value - Math.LN2) < 1e-5, `${value}`);
+  const slope = (await grad(loss)(collapsed).data()) as Float32Array;
+  assert.ok(slope.every(Number.isFinite), `${slope}`);
 });
