@@ -11,7 +11,7 @@ import { z } from "zod";
 import type { Distribution, FamilyName } from "../distributions/distribution.ts";
 import { klEstimator } from "../distributions/kl.ts";
 import { jensenShannonToPrior } from "../distributions/prior-divergences/jensen-shannon.ts";
-import { mmdSquared } from "../distributions/prior-divergences/mmd.ts";
+import { type MmdKernel, mmdSquared } from "../distributions/prior-divergences/mmd.ts";
 import { renyiNormalNormal } from "../distributions/prior-divergences/renyi.ts";
 import { reverseKl } from "../distributions/prior-divergences/reverse-kl.ts";
 import { type Array, numpy as np, tree } from "../engine/jax.ts";
@@ -59,6 +59,21 @@ function drawn(priorSample: Array | undefined): Array {
 /** Mean over the batch of a per-element divergence [B, Z] summed over the latent dimensions. */
 const meanOfSums = (perElement: Array) => np.mean(np.sum(perElement, -1));
 
+/** MMD² between the batch's codes and as many prior draws, with `kernel`. */
+function mmdDivergence(kernel: MmdKernel, which: string): PriorDivergence {
+  return {
+    summary: `MMD² of the batch's aggregate posterior and p(z), ${which}`,
+    file: "src/distributions/prior-divergences/mmd.ts",
+    samplesPrior: true,
+    estimator: () => "unbiased U-statistic over the batch and as many prior draws",
+    refuses: usableWithAnyPrior,
+    estimate: ({ posterior, prior, z, priorSample }, { mmdScale }) => {
+      tree.dispose([posterior, prior]);
+      return mmdSquared(kernel, z, drawn(priorSample), mmdScale);
+    },
+  };
+}
+
 /** The prior divergences by name. */
 export const PRIOR_DIVERGENCES = {
   kl: {
@@ -103,30 +118,8 @@ export const PRIOR_DIVERGENCES = {
       return meanOfSums(renyiNormalNormal(posterior, prior, renyiAlpha));
     },
   },
-  "mmd-rbf": {
-    summary:
-      "MMD² of the batch's aggregate posterior and p(z), RBF kernel (Zhao et al. 2019, InfoVAE)",
-    file: "src/distributions/prior-divergences/mmd.ts",
-    samplesPrior: true,
-    estimator: () => "unbiased U-statistic over the batch and as many prior draws",
-    refuses: usableWithAnyPrior,
-    estimate: ({ posterior, prior, z, priorSample }, { mmdScale }) => {
-      tree.dispose([posterior, prior]);
-      return mmdSquared("rbf", z, drawn(priorSample), mmdScale);
-    },
-  },
-  "mmd-imq": {
-    summary:
-      "MMD² of the batch's aggregate posterior and p(z), inverse multiquadric kernel (Tolstikhin et al. 2018, WAE)",
-    file: "src/distributions/prior-divergences/mmd.ts",
-    samplesPrior: true,
-    estimator: () => "unbiased U-statistic over the batch and as many prior draws",
-    refuses: usableWithAnyPrior,
-    estimate: ({ posterior, prior, z, priorSample }, { mmdScale }) => {
-      tree.dispose([posterior, prior]);
-      return mmdSquared("imq", z, drawn(priorSample), mmdScale);
-    },
-  },
+  "mmd-rbf": mmdDivergence("rbf", "RBF kernel (Zhao et al. 2019, InfoVAE)"),
+  "mmd-imq": mmdDivergence("imq", "inverse multiquadric kernel (Tolstikhin et al. 2018, WAE)"),
 } as const satisfies Record<string, PriorDivergence>;
 
 export type PriorDivergenceName = keyof typeof PRIOR_DIVERGENCES;
