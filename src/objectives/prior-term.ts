@@ -16,7 +16,6 @@ import { renyiNormalNormal } from "../distributions/prior-divergences/renyi.ts";
 import { reverseKl } from "../distributions/prior-divergences/reverse-kl.ts";
 import { type Array, numpy as np, tree } from "../engine/jax.ts";
 import { type ElboTerms, elboTerms } from "./elbo.ts";
-import { klTerm } from "./kl-term.ts";
 import type { LatentBatch } from "./objective.ts";
 
 /** The settings a prior divergence reads (the fields of {@link PRIOR_TERM_FIELDS}). */
@@ -46,8 +45,11 @@ interface PriorDivergence {
   estimator(posterior: FamilyName, prior: FamilyName): string;
   /** Why it cannot be used with a prior of `family`, or null. */
   refuses(family: FamilyName): string | null;
-  /** Its value for the batch, a scalar. Consumes the inputs. */
-  estimate(inputs: PriorDivergenceInputs, options: PriorDivergenceOptions): Array;
+  /**
+   * Its value for the batch, a scalar. Consumes the inputs. Absent for `kl`: that is the
+   * ELBO's own term, computed once by elboTerms for both the log and the loss.
+   */
+  estimate?(inputs: PriorDivergenceInputs, options: PriorDivergenceOptions): Array;
 }
 
 const usableWithAnyPrior = () => null;
@@ -82,7 +84,6 @@ export const PRIOR_DIVERGENCES = {
     samplesPrior: false,
     estimator: (posterior, prior) => klEstimator(posterior, prior),
     refuses: usableWithAnyPrior,
-    estimate: ({ posterior, prior, z }) => klTerm(posterior, prior, z),
   },
   "reverse-kl": {
     summary:
@@ -174,12 +175,16 @@ export function priorTermAndElbo(
   options: PriorTermOptions,
 ): { terms: ElboTerms & Record<string, Array>; divergence: Array } {
   const name = options.priorDivergence;
-  const entry = PRIOR_DIVERGENCES[name];
+  const entry: PriorDivergence = PRIOR_DIVERGENCES[name];
   if (entry.samplesPrior !== (key !== undefined)) {
     key?.dispose();
     throw new Error(
       `prior divergence ${name}: ${entry.samplesPrior ? "draws from the prior and needs a PRNG key" : "takes no PRNG key"}`,
     );
+  }
+  if (entry.estimate === undefined) {
+    const terms = elboTerms(batch);
+    return { terms: { ...terms }, divergence: terms.kl.ref };
   }
   const priorSample = key && batch.prior.ref().sample(key, batch.z.shape);
   const divergence = entry.estimate(
@@ -187,5 +192,5 @@ export function priorTermAndElbo(
     options,
   );
   const terms = elboTerms(batch);
-  return { terms: name === "kl" ? { ...terms } : { ...terms, [name]: divergence.ref }, divergence };
+  return { terms: { ...terms, [name]: divergence.ref }, divergence };
 }
