@@ -10,7 +10,12 @@ import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { DataFormatError } from "../data/errors.ts";
 import { parseNpy } from "../data/formats/npy.ts";
-import { createPrior, PRIOR_NAMES, type PriorName } from "../distributions/priors.ts";
+import {
+  createPrior,
+  LEARNED_PRIOR_NAMES,
+  PRIOR_NAMES,
+  type PriorName,
+} from "../distributions/priors.ts";
 import type { MetricInput, MetricReport } from "../metrics/metric.ts";
 import { applicableMetrics, checkMetrics, runMetrics } from "../metrics/registry.ts";
 import {
@@ -68,6 +73,11 @@ function readInput(options: MetricsCommandOptions): MetricInput {
     if (!(PRIOR_NAMES as string[]).includes(options.prior)) {
       throw new MetricsOptionError(
         `--prior "${options.prior}": expected one of ${PRIOR_NAMES.join(", ")}`,
+      );
+    }
+    if ((LEARNED_PRIOR_NAMES as string[]).includes(options.prior)) {
+      throw new MetricsOptionError(
+        `--prior "${options.prior}": a learned prior is part of a trained model; score the run with \`disentangle eval\` instead`,
       );
     }
     input.prior = createPrior(options.prior as PriorName);

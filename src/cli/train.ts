@@ -1,7 +1,7 @@
 /** `disentangle train`: flags or `--config run.json` (flags win), `--resume runs/NAME`. */
 import type { Command } from "commander";
 import { LIKELIHOOD_NAMES } from "../distributions/likelihoods/registry.ts";
-import { PRIOR_NAMES } from "../distributions/priors.ts";
+import { LEARNED_PRIOR_NAMES, PRIOR_NAMES, PRIORS } from "../distributions/priors.ts";
 import { OBJECTIVE_NAMES } from "../objectives/registry.ts";
 import {
   hyperparameterDocs,
@@ -29,6 +29,7 @@ const NUMERIC_FLAGS = {
   validationFraction: "validationFraction",
   logEvery: "logEvery",
   checkpointEvery: "checkpointEvery",
+  priorComponents: "priorComponents",
 } as const;
 const STRING_FLAGS = {
   model: "model",
@@ -94,6 +95,10 @@ export function registerTrain(program: Command): void {
       `p(x|z): ${LIKELIHOOD_NAMES.join(" | ")} (default bernoulli); its options below`,
     )
     .option("--prior <name>", `the prior p(z): ${PRIOR_NAMES.join(" | ")} (default normal)`)
+    .option(
+      "--prior-components <k>",
+      `a learned prior's components (${LEARNED_PRIOR_NAMES.map((n) => `${n}: default ${PRIORS[n].learned.defaultComponents}`).join("; ")})`,
+    )
     .option("--z <n>", "latent dimensions (default 10)")
     .option(
       "--beta-warmup <steps>",
@@ -144,7 +149,7 @@ export function registerTrain(program: Command): void {
     const { createPrior } = await import("../distributions/priors.ts");
     const { PRIOR_DIVERGENCES } = await import("../objectives/prior-term.ts");
     const divergence = config.priorDivergence ?? "kl";
-    const prior = createPrior(config.prior);
+    const prior = createPrior(config.prior, config.priorComponents);
     const estimator = PRIOR_DIVERGENCES[divergence].estimator(prior.posterior, prior.family);
     const priorTerm = divergence === "kl" ? `KL by ${estimator}` : `${divergence} by ${estimator}`;
     console.log(

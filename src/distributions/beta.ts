@@ -36,6 +36,7 @@ function fromArrays(a: Array, b: Array, alpha: number, beta: number): Distributi
   const params = { alpha: a, beta: b };
   return {
     family: "beta",
+    joint: false,
     params,
     logProb: (x) => betaLogDensity(x, a, b),
     sample(key, shape) {
@@ -57,6 +58,9 @@ function fromArrays(a: Array, b: Array, alpha: number, beta: number): Distributi
       return np.full(shape, alpha / (alpha + beta));
     },
     map: (fn) => fromArrays(fn(a), fn(b), alpha, beta),
+    marginals() {
+      return this;
+    },
     ref: () => fromArrays(a.ref, b.ref, alpha, beta),
     dispose: () => {
       a.dispose();

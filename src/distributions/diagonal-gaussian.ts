@@ -45,6 +45,7 @@ export function diagonalGaussian({ mu, logvar }: DiagonalGaussianParams): Distri
   const params = { mu, logvar };
   return {
     family: "normal",
+    joint: false,
     params,
     logProb: (x) => gaussianLogDensity(x, mu, logvar),
     sample: (key, shape) =>
@@ -54,6 +55,9 @@ export function diagonalGaussian({ mu, logvar }: DiagonalGaussianParams): Distri
       return mu;
     },
     map: (fn) => diagonalGaussian({ mu: fn(mu), logvar: fn(logvar) }),
+    marginals() {
+      return this;
+    },
     ref: () => diagonalGaussian({ mu: mu.ref, logvar: logvar.ref }),
     dispose: () => {
       mu.dispose();

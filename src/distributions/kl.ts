@@ -6,7 +6,7 @@
  * ({@link klEstimator}): the training log and `eval` name it.
  * Adding a closed form: one file in kl/ and one line in CLOSED_FORMS.
  */
-import type { Array } from "../engine/jax.ts";
+import { type Array, numpy as np } from "../engine/jax.ts";
 import type { Distribution, FamilyName } from "./distribution.ts";
 import { klKumaraswamyBeta } from "./kl/kumaraswamy-beta.ts";
 import { klLaplaceLaplace } from "./kl/laplace-laplace.ts";
@@ -33,17 +33,20 @@ export function klEstimator(q: FamilyName, p: FamilyName): KlEstimator {
 }
 
 /**
- * The one-sample Monte Carlo estimate log q(z) - log p(z) per element, at a sample `z` of q.
+ * The one-sample Monte Carlo estimate log q(z) - log p(z) at a sample `z` of q: per element
+ * when both factorise, else of whole latent vectors ([..., 1]; a joint family's logProb is).
  * Consumes all three.
  */
 export function klMonteCarlo(q: Distribution, p: Distribution, z: Array): Array {
-  return q.logProb(z.ref).sub(p.logProb(z));
+  if (!q.joint && !p.joint) return q.logProb(z.ref).sub(p.logProb(z));
+  const logQ = np.sum(q.logProb(z.ref), -1, { keepdims: true });
+  return logQ.sub(np.sum(p.logProb(z), -1, { keepdims: true }));
 }
 
 /**
- * KL(q || p) per element (factorised families: per latent dimension). `z` is a
- * reparameterised sample of q (the one the decoder saw); the Monte Carlo fallback uses it, a
- * closed form does not. Consumes q, p and z.
+ * KL(q || p) per element (factorised families: per latent dimension; [..., 1] when either is
+ * joint). `z` is a reparameterised sample of q (the one the decoder saw); the Monte Carlo
+ * fallback uses it, a closed form does not. Consumes q, p and z.
  */
 export function klDivergence(q: Distribution, p: Distribution, z: Array): Array {
   const closed = CLOSED_FORMS[`${q.family}||${p.family}`];

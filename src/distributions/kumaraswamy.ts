@@ -51,12 +51,16 @@ export function kumaraswamy({ a, b }: KumaraswamyParams): Distribution {
   const params = { a, b };
   return {
     family: "kumaraswamy",
+    joint: false,
     params,
     logProb: (x) => kumaraswamyLogDensity(x, a, b),
     sample: (key, shape) =>
       kumaraswamyInverseCdf(random.uniform(key, shape ?? batchShape(params)), a, b),
     mean: () => kumaraswamyMean(a, b),
     map: (fn) => kumaraswamy({ a: fn(a), b: fn(b) }),
+    marginals() {
+      return this;
+    },
     ref: () => kumaraswamy({ a: a.ref, b: b.ref }),
     dispose: () => {
       a.dispose();

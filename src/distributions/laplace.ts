@@ -26,6 +26,7 @@ export function laplace({ loc, logscale }: LaplaceParams): Distribution {
   const params = { loc, logscale };
   return {
     family: "laplace",
+    joint: false,
     params,
     logProb: (x) => laplaceLogDensity(x, loc, logscale),
     sample: (key, shape) =>
@@ -35,6 +36,9 @@ export function laplace({ loc, logscale }: LaplaceParams): Distribution {
       return loc;
     },
     map: (fn) => laplace({ loc: fn(loc), logscale: fn(logscale) }),
+    marginals() {
+      return this;
+    },
     ref: () => laplace({ loc: loc.ref, logscale: logscale.ref }),
     dispose: () => {
       loc.dispose();

@@ -114,6 +114,7 @@ export function studentT({ df, loc, logscale }: StudentTParams): Distribution {
   };
   return {
     family: "student-t",
+    joint: false,
     params,
     logProb: (x) => studentTLogDensity(x, df, loc, logscale),
     sample: (key, shape) => {
@@ -138,6 +139,9 @@ export function studentT({ df, loc, logscale }: StudentTParams): Distribution {
       return loc;
     },
     map: (fn) => studentT({ df, loc: fn(loc), logscale: fn(logscale) }),
+    marginals() {
+      return this;
+    },
     ref: () => studentT({ df, loc: loc.ref, logscale: logscale.ref }),
     dispose,
   };

@@ -5,9 +5,12 @@
  * (Nalisnick & Smyth 2017, Sec. 5) this is how many sticks the data chose out of the
  * truncation level; for a Gaussian VAE, its active units (in the KL sense; Burda et al. 2016
  * count units by the variance of the posterior mean instead). With the stick-breaking prior
- * the details also give each stick's mean weight E_x[π_j], π at the posterior mean of v.
+ * the details also give each stick's mean weight E_x[π_j], π at the posterior mean of v. With
+ * a learned mixture prior, p(z_j) is the prior's marginal in dimension j, and the KLs do not
+ * sum to the KL (reported as null).
  */
 import { z } from "zod";
+import { isJointFamily } from "../distributions/distribution.ts";
 import { createPrior } from "../distributions/priors.ts";
 import { stickWeights } from "../distributions/stick-breaking.ts";
 import { numpy as np } from "../engine/jax.ts";
@@ -40,7 +43,10 @@ export const activeDimsMetric = defineMetric({
       details.meanStickWeights = Array.from((await np.mean(weights, 0).data()) as Float32Array);
     }
     return {
-      values: { active, kl: klPerDim.reduce((a, b) => a + b, 0) },
+      values: {
+        active,
+        kl: isJointFamily(prior.family) ? null : klPerDim.reduce((a, b) => a + b, 0),
+      },
       options: { threshold, rows: posteriors.count, prior: prior.name, klEstimator: estimator },
       details,
     };

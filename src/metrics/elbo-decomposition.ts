@@ -21,7 +21,12 @@ import { foldIn, keyFromSeed } from "../engine/prng.ts";
 import { posteriorFamily } from "../nn/posterior-family.ts";
 import type { EncodedPosteriors } from "../run/encode-dataset.ts";
 import { logAggregatePosterior } from "./dataset-aggregate-posterior.ts";
-import { defineMetric, needsGaussianPosterior, posteriorsOf } from "./metric.ts";
+import {
+  defineMetric,
+  needsFactorisedPrior,
+  needsGaussianPosterior,
+  posteriorsOf,
+} from "./metric.ts";
 import { standardNormal } from "./normal.ts";
 
 export interface ElboDecomposition {
@@ -69,7 +74,9 @@ function meanAndStandardError(values: Float64Array): [number, number] {
  * Mean KL(q(z_j|x) || p(z_j)) per latent dimension over the encoded posteriors, in the
  * posterior's own family (Gaussian, or the stick-breaking VAE's Kumaraswamy): in closed form
  * where the pair of families has one (src/distributions/kl.ts), else from one seeded sample of
- * each posterior. Rows go through the engine in chunks.
+ * each posterior. p(z_j) is the prior's marginal in dimension j: for a factorised prior the
+ * KLs sum to KL(q(z|x) || p(z)); for a joint (mixture) prior they do not, and rank dimensions
+ * only. Rows go through the engine in chunks.
  */
 export async function meanKlPerDimension(
   posteriors: EncodedPosteriors,
@@ -82,6 +89,7 @@ export async function meanKlPerDimension(
   const params = posteriors.posterior?.params ?? { mu, logvar };
   const estimator = klEstimator(family.name, prior.family);
   const klPerDim = new Array<number>(d).fill(0);
+  const marginals = prior.distribution(d).marginals();
   for (let start = 0; start < n; start += KL_CHUNK) {
     const rows = Math.min(KL_CHUNK, n - start);
     const slice = (a: Float32Array) =>
@@ -94,13 +102,10 @@ export async function meanKlPerDimension(
       estimator === "closed form"
         ? np.zeros([rows, d])
         : posterior.ref().sample(foldIn(keyFromSeed(seed), start));
-    const kl = (await klDivergence(
-      posterior,
-      prior.distribution(d),
-      sample,
-    ).data()) as Float32Array;
+    const kl = (await klDivergence(posterior, marginals.ref(), sample).data()) as Float32Array;
     for (let i = 0; i < rows; i++) for (let j = 0; j < d; j++) klPerDim[j] += kl[i * d + j];
   }
+  marginals.dispose();
   return { klPerDim: klPerDim.map((sum) => sum / n), estimator };
 }
 
@@ -183,6 +188,7 @@ export const decompositionMetric = defineMetric({
     "The KL term split into index-code MI, total correlation and dimension-wise KL over the whole dataset (Chen et al. 2018, eq. 2), under the model's prior",
   missing: (input) =>
     needsGaussianPosterior(input) ??
+    needsFactorisedPrior(input) ??
     (input.logvars === undefined ? "needs posterior log-variances (--logvars)" : null),
   schema: z.object({
     samples: z

@@ -79,7 +79,7 @@ function probeInput(run: TrainedRun): MetricInput {
     factorNames: dataset.factors.map((f) => f.name),
     logvars: new Float32Array(0),
     grid: dataset.grid,
-    prior: run.model.prior,
+    prior: run.model.trainedPrior(run.params),
     run,
     ...(dataset.grid ? { oracle: () => oracleFromRun(run) } : {}),
   };

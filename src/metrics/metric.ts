@@ -5,6 +5,7 @@
  * (registry.ts), so a metric has one name, one set of defaults and one implementation.
  */
 import { z } from "zod";
+import { isJointFamily } from "../distributions/distribution.ts";
 import type { Prior } from "../distributions/priors.ts";
 import type { EncodedPosteriors } from "../run/encode-dataset.ts";
 import type { TrainedRun } from "../run/trained-run.ts";
@@ -20,6 +21,14 @@ export function needsGaussianPosterior(input: MetricInput): string | null {
   return family === "normal"
     ? null
     : `samples q(z|x) as a Gaussian, and this run's posterior is ${family} (stick-breaking prior); use active-dims, mig-dlib, sap, dci or modularity`;
+}
+
+/** Why a metric that splits log p(z) over dimensions cannot use `input`'s joint prior, or null. */
+export function needsFactorisedPrior(input: MetricInput): string | null {
+  const prior = input.prior;
+  return prior === undefined || !isJointFamily(prior.family)
+    ? null
+    : `splits log p(z) into Σ_j log p(z_j), and the ${prior.name} prior does not factorise over dimensions; use active-dims, mig, mig-dlib, sap, dci or modularity`;
 }
 
 /** What a metric can be computed from. Every field but `codes` is optional. */

@@ -12,8 +12,8 @@
  * log q(z_i) and Σ_d log q(z_id) from aggregate-posterior.ts with MWS or MSS weights. The
  * three sum to log q(z_i|x_i) - log p(z_i), a one-sample estimate of the KL, whatever the
  * estimator; with alpha = beta = gamma = 1 the loss is the VAE's in expectation. The
- * decomposition needs a factorised prior (p(z) = Π_d p(z_d)); every prior of
- * src/distributions/priors.ts is one.
+ * decomposition needs a factorised prior (p(z) = Π_d p(z_d)): the learned mixture priors are
+ * refused.
  */
 import { z } from "zod";
 import { numpy as np } from "../engine/jax.ts";
@@ -44,6 +44,8 @@ export const betaTcvae = defineObjective({
     priorDivergence:
       "its mi + tc + dwkl decomposition is of the KL to the prior; no other divergence splits so",
   },
+  needsFactorisedPrior:
+    "its dimension-wise KL is Σ_d KL(q(z_d) || p(z_d)), which needs p(z) = Π_d p(z_d); a mixture prior does not factorise",
   create: ({ alpha, beta, gamma, estimator }) => ({
     name: "beta-tcvae",
     evaluate(batch, ctx) {

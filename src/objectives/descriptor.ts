@@ -20,6 +20,11 @@ export interface ObjectiveDescriptor<S extends z.ZodObject = z.ZodObject> {
    * config error says it).
    */
   readonly declines?: Readonly<Record<string, string>>;
+  /**
+   * Why the objective needs a factorised prior p(z) = Π_d p(z_d), when it does: a run with a
+   * joint prior (a learned mixture) is refused with this reason.
+   */
+  readonly needsFactorisedPrior?: string;
   /** Builds the objective from validated hyperparameters. */
   create(options: z.output<S>): Objective;
 }

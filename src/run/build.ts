@@ -38,7 +38,7 @@ export function buildModel(config: TrainConfig, imageShape: ImageShape): Vae {
   return createVae(
     createArchitecture(name, { imageShape, latentDim: config.z, outputChannels }),
     likelihood,
-    createPrior(config.prior),
+    createPrior(config.prior, config.priorComponents),
   );
 }
 

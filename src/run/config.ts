@@ -10,10 +10,15 @@
  */
 import { z } from "zod";
 import { DATASET_NAMES } from "../data/dataset-names.ts";
+import { isJointFamily } from "../distributions/distribution.ts";
 import { LIKELIHOOD_NAMES, LIKELIHOODS } from "../distributions/likelihoods/registry.ts";
-import { createPrior, PRIOR_NAMES } from "../distributions/priors.ts";
+import { createPrior, PRIOR_NAMES, PRIORS, type Prior } from "../distributions/priors.ts";
 import { ARCHITECTURE_NAMES } from "../nn/architecture.ts";
-import { type SharedFieldDoc, sharedFieldDocs } from "../objectives/descriptor.ts";
+import {
+  type ObjectiveDescriptor,
+  type SharedFieldDoc,
+  sharedFieldDocs,
+} from "../objectives/descriptor.ts";
 import { PRIOR_DIVERGENCES, type PriorDivergenceName } from "../objectives/prior-term.ts";
 import {
   OBJECTIVE_NAMES,
@@ -50,6 +55,8 @@ const runSettings = {
   likelihood: z.enum(LIKELIHOOD_NAMES).default("bernoulli"),
   /** The prior p(z) (src/distributions/priors.ts). */
   prior: z.enum(PRIOR_NAMES).default("normal"),
+  /** A learned prior's components K (mixture components, VampPrior pseudo-inputs); its default when absent. */
+  priorComponents: positiveInt().max(4096).optional(),
   z: positiveInt().max(512).default(10),
   /** Linear warm-up of the objective's annealed weight or target over this many steps (0 = off). */
   betaWarmupSteps: z.number().int().nonnegative().default(0),
@@ -133,7 +140,9 @@ export function unsupervisedModel(config: Pick<TrainConfig, "model" | "base">): 
 }
 
 /** The descriptors that give `config`'s model its hyperparameters. */
-function descriptorsOf(config: Pick<TrainConfig, "model" | "base">) {
+function descriptorsOf(
+  config: Pick<TrainConfig, "model" | "base">,
+): Pick<ObjectiveDescriptor, "name" | "schema" | "declines" | "needsFactorisedPrior">[] {
   const objective = OBJECTIVES[unsupervisedModel(config)];
   return config.model === tripletVae.name ? [objective, tripletVae] : [objective];
 }
@@ -214,7 +223,7 @@ function isHyperparameter(key: string): boolean {
  * `text` is the file's text, used to point at the line of a bad field.
  */
 export function parseTrainConfig(input: unknown, source: string, text?: string): TrainConfig {
-  const fail = (issues: SettingsIssue[]) => {
+  const fail = (issues: SettingsIssue[]): never => {
     throw new ConfigError(formatIssues(issues, source, input, text), issues);
   };
   const result = configSchema.safeParse(input);
@@ -237,9 +246,7 @@ export function parseTrainConfig(input: unknown, source: string, text?: string):
         const takers = HYPERPARAMETER_SOURCES.filter((d) => key in d.schema.shape).map(
           (d) => d.name,
         );
-        const reasons = descriptors.flatMap((d) =>
-          "declines" in d ? ((d.declines as Record<string, string>)[key] ?? []) : [],
-        );
+        const reasons = descriptors.flatMap((d) => d.declines?.[key] ?? []);
         const why = reasons.length > 0 ? `: ${reasons.join("; ")}` : "";
         return {
           path: [key],
@@ -275,9 +282,28 @@ export function parseTrainConfig(input: unknown, source: string, text?: string):
     if (!parsed.success) fail(parsed.error.issues);
     else Object.assign(resolved, parsed.data);
   }
+  const prior = ((): Prior => {
+    try {
+      return createPrior(config.prior, config.priorComponents);
+    } catch (error) {
+      return fail([{ path: ["priorComponents"], message: (error as Error).message }]);
+    }
+  })();
+  if (isJointFamily(prior.family)) {
+    const refusals = descriptors.flatMap((d) =>
+      d.needsFactorisedPrior ? [`${d.name}: ${d.needsFactorisedPrior}`] : [],
+    );
+    if (refusals.length > 0) {
+      fail([
+        {
+          path: ["prior"],
+          message: `the ${config.prior} prior does not factorise over dimensions, and ${refusals.join("; ")} (choose a factorised prior: ${PRIOR_NAMES.filter((n) => !isJointFamily(PRIORS[n].family)).join(", ")})`,
+        },
+      ]);
+    }
+  }
   const divergence = resolved.priorDivergence as PriorDivergenceName | undefined;
-  const refusal =
-    divergence && PRIOR_DIVERGENCES[divergence].refuses(createPrior(config.prior).family);
+  const refusal = divergence && PRIOR_DIVERGENCES[divergence].refuses(prior.family);
   if (refusal) {
     fail([
       {

@@ -247,9 +247,19 @@ export async function runPlanCommand(
     `${textTable([["run", "model", ...study.swept, "seed", "dataset", "steps", "store"], ...rows])}\n`,
   );
   const first = study.runs[0].config;
-  process.stdout.write(
-    `shared by every run: ${first.architecture ?? "architecture from the image size"}, z ${first.z}, batch ${first.batch}, lr ${first.lr}, ${first.likelihood} likelihood, ${first.prior} prior\n`,
-  );
+  // Each setting as the plan prints it, listed when every run has the same.
+  const settings: ((c: typeof first) => string)[] = [
+    (c) => c.architecture ?? "architecture from the image size",
+    (c) => `z ${c.z}`,
+    (c) => `batch ${c.batch}`,
+    (c) => `lr ${c.lr}`,
+    (c) => `${c.likelihood} likelihood`,
+    (c) => `${c.prior} prior`,
+  ];
+  const shared = settings.filter((show) => distinct(study.runs.map((r) => show(r.config))) === 1);
+  if (shared.length > 0) {
+    process.stdout.write(`shared by every run: ${shared.map((show) => show(first)).join(", ")}\n`);
+  }
   let calibration = options.calibrate
     ? await calibrate(study, options.store, {
         workers,

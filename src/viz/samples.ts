@@ -21,7 +21,11 @@ export async function sampleImages(
   seed: number,
 ): Promise<Float32Array> {
   const { latentDim } = model.architecture.config;
-  const z = model.prior.distribution(latentDim).sample(keyFromSeed(seed), [n, latentDim]);
+  const prior = model.priorDistribution({
+    encoder: tree.ref(params.encoder),
+    prior: tree.ref(params.prior),
+  });
+  const z = prior.sample(keyFromSeed(seed), [n, latentDim]);
   return toImages(model.decodeMean(tree.ref(params.decoder), z));
 }
 

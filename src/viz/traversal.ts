@@ -17,7 +17,7 @@ import * as gifencModule from "gifenc";
 import type { Dataset } from "../data/dataset.ts";
 import { linspace } from "../data/factors.ts";
 import { permutation, Rng } from "../data/random.ts";
-import { batchShape, type Distribution } from "../distributions/distribution.ts";
+import type { Distribution } from "../distributions/distribution.ts";
 import { type Array as JaxArray, jit, numpy as np, tree } from "../engine/jax.ts";
 import { keyFromSeed } from "../engine/prng.ts";
 import { INACTIVE_KL, meanKlPerDimension } from "../metrics/elbo-decomposition.ts";
@@ -173,28 +173,37 @@ export function laplaceQuantile(p: number, loc = 0, scale = 1): number {
 const QUANTILE_DRAWS = 20_000;
 
 /**
- * Per-dimension quantile p of a factorised prior: exact for the normal and Laplace families,
- * otherwise the empirical quantile of QUANTILE_DRAWS seeded draws from the prior (e.g. the
- * Student-t prior). Consumes `prior`.
+ * Per-dimension quantiles `ps` of a prior over `d` dimensions (of each dimension's marginal):
+ * exact for the normal and Laplace families, otherwise the empirical quantiles of
+ * QUANTILE_DRAWS draws seeded 0 (the Student-t prior, the stick-breaking prior's Beta, a
+ * learned mixture). One [Z] array per p. Consumes `prior`.
  */
-async function priorQuantiles(prior: Distribution, p: number): Promise<Float64Array> {
+export async function priorQuantiles(
+  prior: Distribution,
+  ps: number[],
+  d: number,
+): Promise<Float64Array[]> {
   if (prior.family === "normal") {
     const { mu, logvar } = prior.params;
     const [m, v] = [(await mu.data()) as Float32Array, (await logvar.data()) as Float32Array];
-    const z = normalQuantile(p);
-    return Float64Array.from(m, (mean, j) => mean + Math.exp(v[j] / 2) * z);
+    return ps.map((p) =>
+      Float64Array.from(m, (mean, j) => mean + Math.exp(v[j] / 2) * normalQuantile(p)),
+    );
   }
   if (prior.family === "laplace") {
     const { loc, logscale } = prior.params;
     const [l, s] = [(await loc.data()) as Float32Array, (await logscale.data()) as Float32Array];
-    return Float64Array.from(l, (mean, j) => laplaceQuantile(p, mean, Math.exp(s[j])));
+    return ps.map((p) =>
+      Float64Array.from(l, (mean, j) => laplaceQuantile(p, mean, Math.exp(s[j]))),
+    );
   }
-  const d = batchShape(prior.params).at(-1) ?? 1;
   const draws = (await prior.sample(keyFromSeed(0), [QUANTILE_DRAWS, d]).data()) as Float32Array;
-  return Float64Array.from({ length: d }, (_, j) => {
-    const column = Float64Array.from({ length: QUANTILE_DRAWS }, (_, i) => draws[i * d + j]).sort();
-    return column[Math.round(p * (QUANTILE_DRAWS - 1))];
-  });
+  const columns = Array.from({ length: d }, (_, j) =>
+    Float64Array.from({ length: QUANTILE_DRAWS }, (_, i) => draws[i * d + j]).sort(),
+  );
+  return ps.map((p) =>
+    Float64Array.from(columns, (column) => column[Math.round(p * (QUANTILE_DRAWS - 1))]),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -405,7 +414,8 @@ export async function traversalFigure(
   // The sample: KL, MI and (empirical range) percentiles.
   const { indices, heldOut } = sampleIndices(run, sampleSize, seed);
   const encoded = await encodeDataset(model, run.params.encoder, dataset, indices);
-  const { klPerDim: kl } = await meanKlPerDimension(encoded, model.prior);
+  const prior = model.trainedPrior(run.params);
+  const { klPerDim: kl } = await meanKlPerDimension(encoded, prior);
   const informs = informedFactors(dataset, indices, encoded.mu, d);
 
   // Seed images: given, or drawn from the held-out part of the sample (else any of it).
@@ -445,10 +455,7 @@ export async function traversalFigure(
   const p = normalCdf(priorRadius);
   const [priorLow, priorHigh] =
     range === "prior"
-      ? [
-          await priorQuantiles(model.prior.distribution(d), 1 - p),
-          await priorQuantiles(model.prior.distribution(d), p),
-        ]
+      ? await priorQuantiles(prior.distribution(d), [1 - p, p], d)
       : [undefined, undefined];
   for (const row of rows) {
     const j = row.dimension;

@@ -5,7 +5,6 @@
  * subspaces), and a jitted decoder. No server computes anything here but the held-out images.
  */
 import { type Array as JaxArray, jit, numpy as np, tree } from "../engine/jax.ts";
-import { keyFromSeed } from "../engine/prng.ts";
 import { INACTIVE_KL, meanKlPerDimension } from "../metrics/elbo-decomposition.ts";
 import type { DecoderParams, EncoderParams } from "../nn/architecture.ts";
 import type { TrainConfig } from "../run/config.ts";
@@ -15,6 +14,7 @@ import { type TrainedRun, trainedRunFromCheckpoint } from "../run/trained-run.ts
 import type { LogRow } from "../train/loop.ts";
 import type { TaskParams } from "../train/task.ts";
 import { type DimensionGroup, groupsOf, informedFactors } from "../viz/traversal.ts";
+import { priorDraw } from "./prior.ts";
 
 /** What the run list shows of a run (src/server/runs.ts's RunSummary). */
 export interface RunSummary {
@@ -141,7 +141,7 @@ export async function openRun(
   const d = config.z;
   const { klPerDim } = await meanKlPerDimension(
     { count: n, latentDim: d, mu, logvar },
-    run.model.prior,
+    run.model.trainedPrior(run.params),
   );
   const rows = Int32Array.from({ length: n }, (_, i) => i);
   const informed =
@@ -166,9 +166,7 @@ export async function openRun(
 
 /** A draw from the run's prior p(z) (seeded). */
 export async function priorSample(open: OpenRun, seed: number): Promise<Float32Array> {
-  const d = open.config.z;
-  const draw = open.run.model.prior.distribution(d).sample(keyFromSeed(seed), [1, d]);
-  return Float32Array.from((await draw.data()) as Float32Array);
+  return priorDraw(open.run.model, open.run.params, seed);
 }
 
 /** Row i of a row-major [n, d] matrix, copied. */

@@ -1,16 +1,12 @@
 /** Messages between the page and its training worker (train-worker.ts). */
+import type { TrainConfigInput } from "../run/config.ts";
 import type { LogRow } from "../train/loop.ts";
+import type { PriorRange } from "./prior.ts";
 
-/** What the page's form asks for. */
+/** What the page's form asks for (train-form.ts). */
 export interface TrainRequest {
-  model: "vae" | "beta-tcvae";
-  size: 16 | 32;
-  z: number;
-  steps: number;
-  batch: number;
-  beta: number;
-  lr: number;
-  seed: number;
+  /** The run's settings as a `--config` file holds them; the worker parses them with parseTrainConfig. */
+  config: TrainConfigInput;
   /** Seconds between traversal refreshes. */
   traversalEvery: number;
 }
@@ -29,6 +25,8 @@ export type FromWorker =
       columns: number;
       z: number;
       imageShape: [number, number, number];
+      /** The prior's range each row sweeps, and the values of the other dimensions. */
+      range: PriorRange;
     }
   | {
       type: "done";

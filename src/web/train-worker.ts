@@ -1,9 +1,11 @@
 /**
- * The page's training worker: a small VAE or beta-TCVAE on the built-in sprites, trained by
- * the platform-free loop the CLI runs (src/train/loop.ts) on jax-js's Wasm backend, off the
- * page's thread. It posts log rows, a decoded traversal every few seconds, and at the end a
- * zip of the run folder (config.json, checkpoint.safetensors, log.jsonl) that `disentangle`
- * reads once unzipped.
+ * The page's training worker: any model, prior and likelihood of the library's registries on
+ * the built-in sprites, from the settings a `--config` file would hold (parsed here with
+ * parseTrainConfig, as the CLI parses them), trained by the platform-free loop the CLI runs
+ * (src/train/loop.ts) on jax-js's Wasm backend, off the page's thread. It posts log rows, a
+ * decoded traversal over the prior's central range every few seconds, and at the end a zip of
+ * the run folder (config.json, checkpoint.safetensors, log.jsonl) that `disentangle` reads
+ * once unzipped.
  *
  * The worker runs the page's own bundle (main.tsx starts it when there is no document), so
  * the page ships one copy of jax-js, not two.
@@ -13,12 +15,14 @@ import { loadSprites } from "../data/datasets/sprites.ts";
 import { initEngine } from "../engine/device.ts";
 import { type Array as JaxArray, jit, numpy as np, tree } from "../engine/jax.ts";
 import type { DecoderParams } from "../nn/architecture.ts";
-import { parseTrainConfig } from "../run/config.ts";
+import { parseTrainConfig, type TrainConfig } from "../run/config.ts";
 import { checkpointBytes, logRowText, runConfigText } from "../run/run-files.ts";
 import { buildTask } from "../train/build-task.ts";
 import { initialState } from "../train/initial-state.ts";
 import { type LogRow, type TrainingState, trainLoop } from "../train/loop.ts";
 import type { TaskParams } from "../train/task.ts";
+import { type PriorRange, priorRange } from "./prior.ts";
+import { FORM_SOURCE } from "./train-form.ts";
 import type { FromWorker, ToWorker, TrainRequest } from "./train-protocol.ts";
 
 const scope = self as unknown as {
@@ -32,34 +36,26 @@ function post(message: FromWorker, transfer: Transferable[] = []): void {
   scope.postMessage(message, transfer);
 }
 
-/** Traversal codes: for each dimension, `columns` values from -2 to 2 with the others at 0. */
-function traversalCodes(z: number, columns: number): Float32Array {
+/**
+ * Traversal codes [z][columns][z]: each dimension swept over the prior's central range, the
+ * others at the prior's median.
+ */
+function traversalCodes(range: PriorRange, columns: number): Float32Array {
+  const z = range.median.length;
   const codes = new Float32Array(z * columns * z);
   for (let j = 0; j < z; j++) {
-    for (let c = 0; c < columns; c++)
-      codes[(j * columns + c) * z + j] = -2 + (4 * c) / (columns - 1);
+    for (let c = 0; c < columns; c++) {
+      const code = codes.subarray((j * columns + c) * z, (j * columns + c + 1) * z);
+      code.set(range.median);
+      code[j] = range.low[j] + ((range.high[j] - range.low[j]) * c) / (columns - 1);
+    }
   }
   return codes;
 }
 
 async function train(request: TrainRequest): Promise<void> {
   const engine = await initEngine("wasm");
-  const config = parseTrainConfig(
-    {
-      model: request.model,
-      data: "sprites",
-      dataOptions: { size: request.size, positions: 8, scales: 3, orientations: 8 },
-      z: request.z,
-      batch: request.batch,
-      steps: request.steps,
-      lr: request.lr,
-      seed: request.seed,
-      logEvery: 10,
-      checkpointEvery: request.steps,
-      ...(request.model === "beta-tcvae" ? { beta: request.beta } : {}),
-    },
-    "the page's training form",
-  );
+  const config = parseTrainConfig(request.config, FORM_SOURCE);
   const dataset = loadSprites(config.dataOptions);
   const task = buildTask(config, dataset);
   post({
@@ -69,7 +65,6 @@ async function train(request: TrainRequest): Promise<void> {
     imageShape: dataset.imageShape,
   });
   const columns = 7;
-  const codes = traversalCodes(config.z, columns);
   const decode = jit((params: DecoderParams, z: JaxArray) =>
     np.clip(task.model.decodeMean(params, z), 0, 1),
   );
@@ -77,9 +72,10 @@ async function train(request: TrainRequest): Promise<void> {
   let lastTraversal = 0;
   let lastYield = performance.now();
   const sendTraversal = async (state: TrainingState<TaskParams>) => {
+    const range = await priorRange(task.model, state.params.vae);
     const images = (await decode(
       tree.ref(state.params.vae.decoder),
-      np.array(codes, { shape: [config.z * columns, config.z] }),
+      np.array(traversalCodes(range, columns), { shape: [config.z * columns, config.z] }),
     ).data()) as Float32Array;
     const copy = Float32Array.from(images);
     post(
@@ -90,6 +86,7 @@ async function train(request: TrainRequest): Promise<void> {
         columns,
         z: config.z,
         imageShape: dataset.imageShape,
+        range,
       },
       [copy.buffer],
     );
@@ -133,7 +130,7 @@ async function train(request: TrainRequest): Promise<void> {
   const seconds = (performance.now() - started) / 1000;
   await sendTraversal(result.state);
   decode.dispose();
-  const name = `browser-${config.model}-sprites${request.size}-z${config.z}-step${result.state.step}`;
+  const name = runName(config, dataset.imageShape[0], result.state.step);
   const encoder = new TextEncoder();
   const zip = zipSync({
     [name]: {
@@ -158,6 +155,20 @@ async function train(request: TrainRequest): Promise<void> {
     },
     [zip.buffer],
   );
+}
+
+/** The run folder's name: model, prior and likelihood when not the defaults, data, z, step. */
+function runName(config: TrainConfig, size: number, step: number): string {
+  const parts = [
+    "browser",
+    config.model,
+    ...(config.prior === "normal" ? [] : [config.prior]),
+    ...(config.likelihood === "bernoulli" ? [] : [config.likelihood]),
+    `sprites${size}`,
+    `z${config.z}`,
+    `step${step}`,
+  ];
+  return parts.join("-");
 }
 
 /** Makes this (worker) global answer the page's start and stop messages. */

@@ -336,6 +336,11 @@ for (const [likelihood, prior] of vaeCases) {
       { name: `${label} forward` },
     );
     await assertConsumes(
+      (p: Pick<typeof params, "encoder" | "prior">) => vae.priorDistribution(p),
+      () => [tree.ref({ encoder: params.encoder, prior: params.prior })],
+      { name: `${label} priorDistribution` },
+    );
+    await assertConsumes(
       (p: typeof params.decoder, z: Array) => vae.decodeMean(p, z),
       () => [tree.ref(params.decoder), values([2, Z])],
       { name: `${label} decodeMean` },
@@ -344,15 +349,37 @@ for (const [likelihood, prior] of vaeCases) {
   });
 }
 
-/** A distribution of the prior's family with distinct [B, Z] parameters. */
+/**
+ * The prior's distribution over `n` dimensions; a learned prior's from parameters made here
+ * (three components; the VampPrior's components as given posteriors).
+ */
+const distributionOf = (prior: Prior, n: number) => {
+  if (prior.learned === undefined) return prior.distribution(n);
+  const params = prior.learned.init(keyFromSeed(6), 3, n, [4, 4, 1]);
+  const pseudoPosteriors = prior.learned.pseudoInputs
+    ? { mu: values([3, n]), logvar: values([3, n], 0.2) }
+    : undefined;
+  return prior.distribution(n, { params, ...(pseudoPosteriors ? { pseudoPosteriors } : {}) });
+};
+
+/**
+ * A distribution of the prior's family with distinct [B, Z] parameters; a mixture's parameters
+ * are per component, not per example, so its are shifted in place.
+ */
 const batchOf = (prior: Prior) =>
-  prior.distribution(Z).map((param) => param.add(values([B, Z], 0.4)));
+  distributionOf(prior, Z).map((param) =>
+    param.add(values(prior.learned ? param.shape : [B, Z], 0.4)),
+  );
+
+/** A `map` that changes the parameters' shape where the family allows ([B, Z] -> [B·Z]). */
+const reshapeOf = (prior: Prior) => (param: Array) =>
+  prior.learned ? param.reshape(param.shape) : param.reshape([B * Z]);
 
 for (const prior of priors) {
   test(`distribution family of prior ${prior.name}: every method consumes it`, async () => {
     const name = `prior ${prior.name}`;
     await assertConsumes(
-      (n: number) => prior.distribution(n),
+      (n: number) => distributionOf(prior, n),
       () => [Z],
       { name },
     );
@@ -361,7 +388,8 @@ for (const prior of priors) {
       ["sample", (d, key: Array) => d.sample(key), () => [keyFromSeed(4)]],
       ["sample (shape)", (d, key: Array) => d.sample(key, [2, B, Z]), () => [keyFromSeed(5)]],
       ["mean", (d) => d.mean(), () => []],
-      ["map", (d) => d.map((param) => param.reshape([B * Z])), () => []],
+      ["map", (d) => d.map(reshapeOf(prior)), () => []],
+      ["marginals", (d) => d.marginals(), () => []],
       [
         "ref, then dispose",
         (d) => {

@@ -8,6 +8,7 @@ import { createPrior } from "../../src/distributions/priors.ts";
 import { initEngine } from "../../src/engine/device.ts";
 import { numpy as np, tree } from "../../src/engine/jax.ts";
 import type { Vae } from "../../src/nn/vae.ts";
+import { createVae } from "../../src/nn/vae.ts";
 import { loadTrainedRun } from "../../src/run/load-trained-run.ts";
 import { rasterizeSvg, writeBytes } from "../../src/run/rasterize.ts";
 import type { TrainedRun } from "../../src/run/trained-run.ts";
@@ -249,7 +250,7 @@ test("prior range under each prior: the exact quantiles, or sampled ones for the
     ["laplace", 3.09004, 1e-4],
     ["student-t", 3.30682, 0.15],
   ] as const) {
-    const model = { ...run.model, prior: createPrior(name) };
+    const model = createVae(run.model.architecture, run.model.likelihood, createPrior(name));
     const figure = await traversalFigure({ ...run, model }, { seeds: 1, columns: 3, rows: 100 });
     const row = figure.rows.find((r) => r.active);
     assert.ok(row?.values, name);

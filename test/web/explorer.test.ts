@@ -3,8 +3,11 @@
  * `serve` on a tiny run trained here (16x16 sprites, z 4, 30 steps); the page opens it, a
  * slider moves, the canvas changes and the decoded image equals the Node decoder's for the
  * same code to float32 rounding; a dropped image becomes the start; a subspace-map point is
- * clicked; 20 steps of in-page training run in the worker, reach Node's loss for the same
- * config, and download as a zip that `loadTrainedRun` reads once unzipped; a long run stops on the stop button; and no console
+ * clicked; the train form lists the registries' unsupervised models, priors and likelihoods
+ * and refuses what the config refuses (start disabled, the config's message shown); 20 steps
+ * of beta-vae with a Laplace prior and a learned Gaussian variance run in the worker, traverse
+ * the prior's quantiles, reach Node's loss for the same config, and download as a zip that
+ * `loadTrainedRun` reads once unzipped; a long run stops on the stop button; and no console
  * error or failed request. Then the same page exported by `export-web` opens the run from a
  * plain static file server.
  */
@@ -16,9 +19,12 @@ import { after, before, describe, test } from "node:test";
 import { unzipSync } from "fflate";
 import type { Page } from "playwright-core";
 import { loadSprites } from "../../src/data/datasets/sprites.ts";
+import { LIKELIHOOD_NAMES } from "../../src/distributions/likelihoods/registry.ts";
+import { PRIOR_NAMES } from "../../src/distributions/priors.ts";
 import { initEngine } from "../../src/engine/device.ts";
 import { jit, numpy as np, tree } from "../../src/engine/jax.ts";
 import type { DecoderParams } from "../../src/nn/architecture.ts";
+import { OBJECTIVE_NAMES } from "../../src/objectives/registry.ts";
 import { parseTrainConfig } from "../../src/run/config.ts";
 import { loadTrainedRun } from "../../src/run/load-trained-run.ts";
 import { runTraining } from "../../src/run/run-training.ts";
@@ -28,6 +34,7 @@ import { type ExplorerServer, startExplorer } from "../../src/server/serve.ts";
 import { buildTask } from "../../src/train/build-task.ts";
 import { initialState } from "../../src/train/initial-state.ts";
 import { trainLoop } from "../../src/train/loop.ts";
+import { laplaceQuantile, normalCdf } from "../../src/viz/traversal.ts";
 import { withPage } from "../helpers/browser.ts";
 import { TINY_SPRITES } from "../helpers/cli.ts";
 import { serveFolder } from "../helpers/static-server.ts";
@@ -51,6 +58,7 @@ interface Probe {
     traversals: number;
     error?: string;
     stepsPerSecond: number;
+    range?: { low: number[]; high: number[] };
   };
 }
 const probe = (page: Page) =>
@@ -178,8 +186,33 @@ describe("the explorer in headless Chromium", { skip, timeout: 300_000 }, () => 
         );
         assert.ok((await probe(page)).viewers.tiny.mapPoints > 3);
 
-        // Train in the page: 20 steps in the worker, then the download.
+        // Train in the page. The form lists the registries' unsupervised models, priors and
+        // likelihoods, and refuses what the config refuses (Rényi needs the normal prior).
         await page.click("#tab-train");
+        const options = (name: string) =>
+          page.$$eval(`select[name=${name}] option`, (os) =>
+            os.map((o) => (o as HTMLOptionElement).value),
+          );
+        assert.deepEqual(await options("model"), OBJECTIVE_NAMES);
+        assert.ok(!(await options("model")).includes("triplet-vae"));
+        assert.deepEqual(await options("prior"), PRIOR_NAMES);
+        assert.deepEqual(await options("likelihood"), LIKELIHOOD_NAMES);
+        assert.equal(await page.inputValue("select[name=estimator]"), "mss");
+        await page.selectOption("select[name=model]", "beta-vae");
+        await page.selectOption("select[name=prior]", "laplace");
+        await page.selectOption("select[name=priorDivergence]", "renyi");
+        assert.match(
+          (await page.textContent("#train-refusal")) ?? "",
+          /field "priorDivergence" \(got "renyi"\): renyi with prior laplace: its closed form needs the normal prior, not laplace/,
+        );
+        assert.ok(await page.isDisabled("#train-start"));
+
+        // 20 steps of beta-vae with the Laplace prior and a learned Gaussian variance, then the download.
+        await page.selectOption("select[name=priorDivergence]", "kl");
+        await page.fill("input[name=beta]", "2");
+        await page.selectOption("select[name=likelihood]", "gaussian");
+        await page.fill("input[name=gaussianVariance]", "learned");
+        assert.ok(!(await page.isVisible("#train-refusal")));
         await page.click("#train-start");
         await page.waitForFunction(
           () => {
@@ -194,6 +227,16 @@ describe("the explorer in headless Chromium", { skip, timeout: 300_000 }, () => 
         assert.equal(training?.step, 20);
         assert.equal(training?.rows, 2);
         assert.ok((training?.traversals ?? 0) >= 1, "a traversal was drawn");
+        // The traversal sweeps the Laplace prior's central 95.4%, as `traverse --range prior`.
+        const edge = laplaceQuantile(normalCdf(2));
+        assert.ok(
+          Math.abs((training?.range?.high[0] ?? 0) - edge) < 1e-4,
+          `${training?.range?.high}`,
+        );
+        assert.ok(
+          Math.abs((training?.range?.low[0] ?? 0) + edge) < 1e-4,
+          `${training?.range?.low}`,
+        );
         const [download] = await Promise.all([
           page.waitForEvent("download"),
           page.click("#train-download"),
@@ -209,6 +252,16 @@ describe("the explorer in headless Chromium", { skip, timeout: 300_000 }, () => 
         const folder = join(unzipped, Object.keys(files)[0].split("/")[0]);
         const fromPage = await loadTrainedRun(folder);
         assert.equal(fromPage.step, 20);
+        assert.deepEqual(
+          [
+            fromPage.config.model,
+            fromPage.config.prior,
+            fromPage.config.beta,
+            fromPage.config.likelihood,
+            fromPage.config.gaussianVariance,
+          ],
+          ["beta-vae", "laplace", 2, "gaussian", "learned"],
+        );
         tree.dispose(fromPage.params as never);
         const pageRows = readFileSync(join(folder, "log.jsonl"), "utf8")
           .trim()
@@ -236,7 +289,9 @@ describe("the explorer in headless Chromium", { skip, timeout: 300_000 }, () => 
           `page ${pageLoss} vs Node ${node.last?.loss}`,
         );
 
-        // Stop: a long run stops at the next step after the button, and still offers its zip.
+        // Stop: a long run (of the default model) stops at the next step after the button, and
+        // still offers its zip.
+        await page.selectOption("select[name=model]", "beta-tcvae");
         await page.fill("input[name=steps]", "100000");
         await page.click("#train-start");
         await page.waitForFunction(() => {
