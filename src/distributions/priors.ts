@@ -129,6 +129,7 @@ export const PRIORS = {
         return { logits: np.zeros([k]), mu: random.normal(key, [k, d]), logvar: np.zeros([k, d]) };
       },
     },
+    /** The mixture from its learned weights, means and log-variances. */
     distribution(d: number, fit?: PriorFit) {
       const { logits, mu, logvar } = fitOf("gaussian-mixture", fit).params;
       checkLatentDim("gaussian-mixture", mu, d);
@@ -152,8 +153,10 @@ export const PRIORS = {
         const noise = random.normal(key, [k, h, w, c]).mul(0.1);
         return { pseudoInputLogits: noise.add(DARK_PIXEL_LOGIT) };
       },
+      /** u_k = sigmoid(a_k), in (0, 1) like the images. */
       pseudoInputs: ({ pseudoInputLogits }) => nn.sigmoid(pseudoInputLogits),
     },
+    /** The equal-weight mixture of the encoder's posteriors at the pseudo-inputs. */
     distribution(d: number, fit?: PriorFit) {
       const { pseudoPosteriors, params } = fitOf("vampprior", fit);
       for (const p of Object.values(params)) p.dispose();

@@ -50,6 +50,11 @@ export interface Objective {
   readonly name: string;
   /** True when `evaluate` draws random numbers of its own and must be given `ctx.key`. */
   readonly needsKey?: boolean;
+  /**
+   * Posterior samples per image, K (default 1): the task repeats each image K times in the
+   * batch, rows i·K .. i·K + K − 1 being image i, each with its own noise (vr-bound.ts).
+   */
+  readonly samplesPerExample?: number;
   /** Consumes every array of `batch` and `ctx`. Pure: usable inside grad and jit. */
   evaluate(batch: LatentBatch, ctx: ObjectiveContext): ObjectiveResult;
 }

@@ -11,6 +11,7 @@ import { parseHyperparameters } from "./descriptor.ts";
 import type { Objective } from "./objective.ts";
 import { tripletVae } from "./triplet-vae.ts";
 import { vae } from "./vae.ts";
+import { vrBound } from "./vr-bound.ts";
 
 /** The objective registry: name -> descriptor (paper, hyperparameters with defaults, the objective). */
 export const OBJECTIVES = {
@@ -18,6 +19,7 @@ export const OBJECTIVES = {
   "beta-vae": betaVae,
   "beta-tcvae": betaTcvae,
   "capacity-vae": capacityVae,
+  "vr-bound": vrBound,
 } as const;
 
 export type ObjectiveName = keyof typeof OBJECTIVES;

@@ -84,7 +84,7 @@ export function tripletTask(setup: TripletTaskSetup): TrainingTask<TripletParams
     indices: setup.evaluationIndices,
   });
   const heldOut = drawHeldOutTriplets(evaluationSampler, triplet.evalTriplets);
-  const imageBatches = new ImageBatchMaker(batches, latentDim, objective.base.needsKey === true);
+  const imageBatches = new ImageBatchMaker(batches, latentDim, objective.base);
   const tripletCount = triplet.tripletsPerQuery * queries.length;
   const [h, w, c] = dataset.imageShape;
   const tripletBuffer = new Float32Array(3 * tripletCount * h * w * c);

@@ -12,9 +12,9 @@ import { BatchSchedule } from "./batch-schedule.ts";
 import type { TrainingTask } from "./task.ts";
 
 export type VaeInputs = {
-  /** [B,H,W,C] images in [0,1]. */
+  /** [B,H,W,C] images in [0,1] (each repeated K times for an objective of K samples per image). */
   x: Array;
-  /** [B,Z] standard normal noise of the reparameterisation. */
+  /** [B,Z] standard normal noise of the reparameterisation (B·K rows with K samples per image). */
   eps: Array;
   /** Scalar warm-up factor in [0,1] of the annealed weight. */
   annealing: Array;
@@ -37,12 +37,20 @@ export class ImageBatchMaker {
   readonly #buffer: Float32Array;
   readonly #shape: number[];
 
-  /** `drawsKey`: whether each step also gets the objective's key (its `needsKey`). */
+  readonly #samples: number;
+  readonly #drawsKey: boolean;
+
+  /**
+   * `objective`'s `needsKey` says whether each step also gets the objective's key, its
+   * `samplesPerExample` how many times each image is repeated, each with its own noise.
+   */
   constructor(
     readonly source: ImageBatches,
     readonly latentDim: number,
-    readonly drawsKey: boolean,
+    objective: Pick<Objective, "needsKey" | "samplesPerExample">,
   ) {
+    this.#samples = objective.samplesPerExample ?? 1;
+    this.#drawsKey = objective.needsKey === true;
     this.#schedule = new BatchSchedule(source.trainIndices, source.batchSize, source.seed);
     const [h, w, c] = source.dataset.imageShape;
     this.#shape = [source.batchSize, h, w, c];
@@ -51,12 +59,14 @@ export class ImageBatchMaker {
 
   at(step: number, noiseKey: Array): VaeInputs {
     const { dataset, batchSize, warmupSteps } = this.source;
-    const x = np.array(dataset.readBatch(this.#schedule.batchAt(step), this.#buffer), {
+    const images = np.array(dataset.readBatch(this.#schedule.batchAt(step), this.#buffer), {
       shape: this.#shape,
     });
-    const eps = random.normal(foldIn(noiseKey.ref, step), [batchSize, this.latentDim]);
+    const k = this.#samples;
+    const x = k === 1 ? images : np.repeat(images, k, 0);
+    const eps = random.normal(foldIn(noiseKey.ref, step), [batchSize * k, this.latentDim]);
     const annealing = np.array(warmupSteps > 0 ? Math.min(1, step / warmupSteps) : 1);
-    if (!this.drawsKey) return { x, eps, annealing };
+    if (!this.#drawsKey) return { x, eps, annealing };
     return { x, eps, annealing, key: foldIn(foldIn(noiseKey.ref, step), 2) };
   }
 }
@@ -82,11 +92,7 @@ export function vaeTask(
   objective: Objective,
   batches: ImageBatches,
 ): TrainingTask<{ vae: VaeParams }, VaeInputs> {
-  const maker = new ImageBatchMaker(
-    batches,
-    model.architecture.config.latentDim,
-    objective.needsKey === true,
-  );
+  const maker = new ImageBatchMaker(batches, model.architecture.config.latentDim, objective);
   const datasetSize = batches.trainIndices.length;
   return {
     model,

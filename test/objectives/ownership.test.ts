@@ -80,8 +80,8 @@ function latentBatch(): LatentBatch {
 }
 
 /**
- * Every objective the registry offers, with beta-TCVAE once per estimator and beta-vae once
- * per prior divergence.
+ * Every objective the registry offers, with beta-TCVAE once per estimator, beta-vae once
+ * per prior divergence, and the VR bound with two samples per image (the batch's B rows).
  */
 const objectives: [string, () => Objective][] = OBJECTIVE_NAMES.flatMap(
   (name): [string, () => Objective][] => {
@@ -97,6 +97,7 @@ const objectives: [string, () => Objective][] = OBJECTIVE_NAMES.flatMap(
         () => createObjective(name, { priorDivergence }),
       ]);
     }
+    if (name === "vr-bound") return [[name, () => createObjective(name, { samples: 2 })]];
     return [[name, () => createObjective(name)]];
   },
 );

@@ -12,8 +12,9 @@
  * pair (for α > 1 the divergence is infinite once σ_q² ≥ α/(α - 1) σ_p²).
  *
  * Departure: Li & Turner (2016) use the Rényi divergence to define the VR bound, which replaces
- * the whole ELBO by (1/(1-α)) log E_q[(p(x, z)/q(z|x))^(1-α)] over several importance samples;
- * this is the Rényi divergence in the prior term only, the ELBO's reconstruction term unchanged.
+ * the whole ELBO by (1/(1-α)) log E_q[(p(x, z)/q(z|x))^(1-α)] over several importance samples
+ * (that is `--model vr-bound`, src/objectives/vr-bound.ts); this is the Rényi divergence in the
+ * prior term only, the ELBO's reconstruction term unchanged.
  */
 import { type Array, numpy as np } from "../../engine/jax.ts";
 import type { Distribution } from "../distribution.ts";
