@@ -14,7 +14,10 @@ import { type TrainedRun, trainedRunFromCheckpoint } from "../run/trained-run.ts
 import type { LogRow } from "../train/loop.ts";
 import type { TaskParams } from "../train/task.ts";
 import { type DimensionGroup, groupsOf, informedFactors } from "../viz/traversal.ts";
-import { priorDraw } from "./prior.ts";
+import { type PriorRange, priorDraw, priorRange } from "./prior.ts";
+
+/** The viewer sweeps each dimension over the prior's mass of ±3 standard deviations of a normal. */
+const VIEW_RADIUS = 3;
 
 /** What the run list shows of a run (src/server/runs.ts's RunSummary). */
 export interface RunSummary {
@@ -106,6 +109,8 @@ export interface OpenRun {
   informed?: { factor: string; mi: number }[];
   /** Query subspaces (triplet runs), else one group of every dimension. */
   groups: DimensionGroup[];
+  /** The range the sliders and the traversal strip sweep: the prior's central ±3σ mass. */
+  range: PriorRange;
   log: LogRow[];
   decoder: Decoder;
   /** Seconds the checkpoint, the images and the encoding took. */
@@ -158,6 +163,7 @@ export async function openRun(
     active: klPerDim.map((kl) => kl >= INACTIVE_KL),
     informed,
     groups: groupsOf(run, d),
+    range: await priorRange(run.model, run.params, VIEW_RADIUS),
     log: logText ? logRowsFromText(logText, `${summary.path}/log.jsonl`) : [],
     decoder: new Decoder(run),
     loadSeconds: (performance.now() - started) / 1000,

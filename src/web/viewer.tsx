@@ -1,7 +1,7 @@
 /**
  * One opened run: sliders per latent dimension (sorted by KL, inactive ones folded, grouped by
  * query subspace, labelled with the factor each informs most) driving an image decoded in the
- * page, the starting points (held-out strip, a dropped image, prior mean, random sample), the
+ * page, the starting points (held-out strip, a dropped image, prior median, random sample), the
  * traversal strip of the selected dimension, the subspace map, image arithmetic, an attribute
  * vector, and the run's curves and metrics.
  */
@@ -32,7 +32,6 @@ const probes = (): Probes => {
   return w.__explorer;
 };
 
-const RANGE = 3;
 const pixelsOf = ([h, w, c]: readonly number[]) => h * w * c;
 const STRIP_COLUMNS = 9;
 
@@ -121,9 +120,9 @@ function Sliders(props: {
       </button>
       <input
         type="range"
-        min={-RANGE}
-        max={RANGE}
-        step={0.01}
+        min={open.range.low[j]}
+        max={open.range.high[j]}
+        step={(open.range.high[j] - open.range.low[j]) / 600}
         value={props.code[j]}
         aria-label={`z${j}`}
         data-dim={j}
@@ -734,7 +733,8 @@ export function Viewer(props: { open: OpenRun; onClose: () => void; compact: boo
     const codes = new Float32Array(STRIP_COLUMNS * d);
     for (let c = 0; c < STRIP_COLUMNS; c++) {
       codes.set(code, c * d);
-      codes[c * d + selected] = -RANGE + (2 * RANGE * c) / (STRIP_COLUMNS - 1);
+      const [low, high] = [open.range.low[selected], open.range.high[selected]];
+      codes[c * d + selected] = low + ((high - low) * c) / (STRIP_COLUMNS - 1);
     }
     const timer = setTimeout(() => {
       open.decoder.decode(codes, STRIP_COLUMNS).then((images) => !cancelled && setStrip(images));
@@ -810,11 +810,11 @@ export function Viewer(props: { open: OpenRun; onClose: () => void; compact: boo
             <button
               type="button"
               onClick={() => {
-                setCode(new Float32Array(d));
-                setOrigin("the prior mean");
+                setCode(Float32Array.from(open.range.median));
+                setOrigin("the prior's median");
               }}
             >
-              prior mean
+              prior median
             </button>
             <button
               type="button"
@@ -842,8 +842,9 @@ export function Viewer(props: { open: OpenRun; onClose: () => void; compact: boo
       <h3>
         Traversal of z{selected}{" "}
         <span class="dim">
-          from −{RANGE} to {RANGE}, the other dimensions as in the picture (click a dimension's name
-          to choose)
+          over the {open.range.prior} prior's central {(100 * open.range.mass).toFixed(1)}% (
+          {open.range.low[selected].toFixed(2)} to {open.range.high[selected].toFixed(2)}), the
+          other dimensions as in the picture (click a dimension's name to choose)
         </span>
       </h3>
       <StripCanvas
