@@ -3,9 +3,11 @@
  * that opens offline in any browser. The metrics come from RUN/eval.json, or the fast ones
  * are computed (and eval.json written) when it is missing. Long steps report progress.
  */
+
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
+import { isJointFamily } from "../distributions/distribution.ts";
 
 /** Metrics computed for the report when the run has no eval.json: the ones that take seconds. */
 export const FAST_METRICS = ["mig-dlib", "sap", "modularity", "decomposition", "triplet"];
@@ -143,8 +145,7 @@ export async function runReportCommand(
       .map((r) => r.kl);
   sections.push({
     title: "KL per dimension",
-    caption:
-      "Mean KL(q(z_j|x) || p(z_j)) of each latent dimension over the data; the dashed line is the 0.01-nat threshold below which a dimension counts as inactive.",
+    caption: `Mean KL(q(z_j|x) || p(z_j)) of each latent dimension over the data; the dashed line is the 0.01-nat threshold below which a dimension counts as inactive.${isJointFamily(run.model.prior.family) ? ` The ${run.model.prior.name} prior does not factorise: p(z_j) is its marginal in dimension j, which a Gaussian posterior cannot match exactly, so unused dimensions keep a little KL and these do not sum to the KL.` : ""}`,
     pictures: [
       {
         file: picture("kl-per-dimension.png", await klPerDimensionSvg(klPerDim)),
