@@ -17,7 +17,9 @@ OUT=${OUT:-runs/stick-breaking}
 for prior in normal stick-breaking; do
   run="$OUT/$prior"
   if [ -f "$run/checkpoint.safetensors" ]; then
-    npx disentangle train --resume "$run" --steps "$STEPS" --no-progress
+    # Resume a run cut short; one already at STEPS is only evaluated.
+    grep -q "\"step\":$STEPS[,}]" "$run/log.jsonl" ||
+      npx disentangle train --resume "$run" --steps "$STEPS" --no-progress
   else
     echo '{"dataOptions": {"size": 32}}' > "$OUT.json"
     npx disentangle train --config "$OUT.json" --model vae --data sprites --arch mlp-chen \

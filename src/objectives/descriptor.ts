@@ -51,6 +51,7 @@ export interface FieldDoc {
 interface JsonSchemaField {
   type?: string;
   enum?: unknown[];
+  const?: unknown;
   default?: unknown;
   description?: string;
   anyOf?: JsonSchemaField[];
@@ -62,7 +63,9 @@ export function fieldDocs(schema: z.ZodObject): FieldDoc[] {
     properties?: Record<string, JsonSchemaField>;
   };
   return Object.entries(json.properties ?? {}).map(([name, field]) => {
-    const values = field.enum ?? field.anyOf?.flatMap((f) => f.enum ?? []);
+    // Allowed words: an enum, or the enums and literals of a union (e.g. a number or "none").
+    const values =
+      field.enum ?? field.anyOf?.flatMap((f) => f.enum ?? (f.const === undefined ? [] : [f.const]));
     return {
       name,
       description: field.description ?? "",
