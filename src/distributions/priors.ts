@@ -111,7 +111,7 @@ export const PRIORS = {
   },
   "stick-breaking": {
     summary:
-      "stick-breaking GEM(α₀ = 5) truncated at z sticks: Beta(1, 5) per stick fraction, Kumaraswamy posterior, the decoder reads the stick weights (Nalisnick & Smyth 2017)",
+      "stick-breaking GEM(α₀ = 5) truncated at z sticks: Beta(1, 5) per stick fraction, Kumaraswamy posterior, the decoder reads the stick weights, standardised (Nalisnick & Smyth 2017)",
     family: "beta",
     posterior: "kumaraswamy",
     /** Beta(1, α₀) in each of `d` stick fractions (α₀ = STICK_CONCENTRATION, not tuned). */
