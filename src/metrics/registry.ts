@@ -15,6 +15,7 @@ import { dciMetric } from "./dci.ts";
 import { decompositionMetric } from "./elbo-decomposition.ts";
 import { explicitnessMetric } from "./explicitness.ts";
 import { factorVaeMetric } from "./factor-vae.ts";
+import { logLikelihoodMetric } from "./log-likelihood.ts";
 import type { MetricDescriptor, MetricInput, MetricReport } from "./metric.ts";
 import { migDlibMetric, migMetric } from "./mig.ts";
 import { modularityMetric } from "./modularity.ts";
@@ -36,6 +37,7 @@ export const METRICS = {
   decomposition: decompositionMetric,
   "active-dims": activeDimsMetric,
   reconstruction: reconstructionMetric,
+  "log-likelihood": logLikelihoodMetric,
   triplet: tripletMetric,
 } as const satisfies Record<string, MetricDescriptor>;
 

@@ -70,6 +70,7 @@ test("eval of a tiny sprites run writes eval.json with every applicable metric i
     "decomposition",
     "active-dims",
     "reconstruction",
+    "log-likelihood",
   ]);
   const m = report.metrics;
   assert.equal(m.mig.options.protocol, "chen");
