@@ -62,8 +62,10 @@ export async function importanceSampledLogLikelihood(
 export const logLikelihoodMetric = defineMetric({
   name: "log-likelihood",
   summary:
-    "Held-out log p(x) by importance sampling with K posterior samples per image (Burda et al. 2016, eq. 8), nats per image: a lower bound that tightens with K; K = 1 is the ELBO",
+    "Held-out log p(x) by importance sampling with K posterior samples per image (Burda et al. 2016, eq. 8), nats per image: a lower bound that tightens with K; K = 1 is the ELBO (computed only when named)",
   missing: (input) => (input.run === undefined ? "needs a trained run (disentangle eval)" : null),
+  onlyWhenNamed:
+    "K decoder passes per image (50,000 with the defaults): name it with --metrics log-likelihood",
   schema: z.object({
     numImages: z
       .number()

@@ -71,6 +71,11 @@ export interface MetricDescriptor<S extends z.ZodObject = z.ZodObject> {
   /** `eval` encodes every image of a factor-grid dataset for this metric. */
   readonly needsGrid?: boolean;
   /**
+   * Why the metric runs only when named (`--metrics`), not among the defaults: e.g. its cost.
+   * Absent for a default metric.
+   */
+  readonly onlyWhenNamed?: string;
+  /**
    * Why `input` cannot be scored (shown to the user), or null when it can. `given` holds the
    * options as the user gave them (before defaults).
    */

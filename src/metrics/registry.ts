@@ -50,12 +50,19 @@ const ALIASES: Record<string, MetricName> = { "mig-chen": "mig" };
 
 const descriptor = (name: MetricName) => METRICS[name] as MetricDescriptor;
 
-/** The metrics `input` can be scored on, in registry order. */
+/**
+ * The metrics `input` can be scored on, in registry order: the defaults of `eval` and
+ * `metrics` (those that run only when named are left out).
+ */
 export function applicableMetrics(
   input: MetricInput,
   given: Record<string, unknown> = {},
 ): MetricName[] {
-  return METRIC_NAMES.filter((name) => descriptor(name).missing(input, given) === null);
+  return METRIC_NAMES.filter(
+    (name) =>
+      descriptor(name).onlyWhenNamed === undefined &&
+      descriptor(name).missing(input, given) === null,
+  );
 }
 
 /** Resolves and checks requested names: unknown ones and ones the input cannot serve are errors. */

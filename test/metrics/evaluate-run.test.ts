@@ -121,7 +121,6 @@ test("evaluateRun: registry metrics, reproducible from the seed, clear errors wi
     "decomposition",
     "active-dims",
     "reconstruction",
-    "log-likelihood",
   ]);
   assert.equal(defaults.encoded.rows, 40);
   assert.ok(METRIC_NAMES.includes("factor-vae") && METRICS["factor-vae"].needsGrid === true);
