@@ -61,7 +61,8 @@ export interface ElboDecompositionOptions {
 /** Rows of posteriors per KL chunk. */
 const KL_CHUNK = 8192;
 
-function meanAndStandardError(values: Float64Array): [number, number] {
+/** The mean of `values` and its standard error (sample standard deviation / √n). */
+export function meanAndStandardError(values: Float64Array): [number, number] {
   let sum = 0;
   for (const v of values) sum += v;
   const mean = sum / values.length;

@@ -13,23 +13,26 @@ import { foldIn, keyFromSeed } from "../engine/prng.ts";
 import type { Vae, VaeParams } from "../nn/vae.ts";
 import { heldOutOrder } from "../run/build.ts";
 import type { TrainedRun } from "../run/trained-run.ts";
+import { meanAndStandardError } from "./elbo-decomposition.ts";
 import { defineMetric } from "./metric.ts";
 
 /** Rows (images × samples) per engine call. */
 const ROWS_PER_CALL = 2000;
 
 /**
- * log p̂(x) of each of `images` ([n, H, W, C], consumed) with `samples` draws each, the draws
- * seeded by `key` (consumed). Borrows `params`.
+ * log p̂(x) of each of the `n` images in `pixels` ([n, H, W, C] row-major, H, W, C the model's
+ * image shape) with `samples` draws each, the draws seeded by `key` (consumed). Borrows
+ * `params`.
  */
 export async function importanceSampledLogLikelihood(
   model: Vae,
   params: VaeParams,
-  images: Array,
+  pixels: Float32Array,
   samples: number,
   key: Array,
 ): Promise<Float64Array> {
-  const [n, h, w, c] = images.shape;
+  const [h, w, c] = model.architecture.config.imageShape;
+  const n = pixels.length / (h * w * c);
   const latentDim = model.architecture.config.latentDim;
   const perCall = Math.max(1, Math.floor(ROWS_PER_CALL / samples));
   const logWeightsOf = jit((p: VaeParams, x: Array, eps: Array) => {
@@ -39,11 +42,10 @@ export async function importanceSampledLogLikelihood(
     return out.logPxGivenZ.add(logP).sub(logQ);
   });
   const result = new Float64Array(n);
-  const pixels = await images.data();
   try {
     for (let start = 0; start < n; start += perCall) {
       const rows = Math.min(perCall, n - start);
-      const x = np.array(pixels.slice(start * h * w * c, (start + rows) * h * w * c), {
+      const x = np.array(pixels.subarray(start * h * w * c, (start + rows) * h * w * c), {
         shape: [rows, h, w, c],
       });
       const eps = random.normal(foldIn(key.ref, start), [rows * samples, latentDim]);
@@ -84,28 +86,18 @@ export const logLikelihoodMetric = defineMetric({
     const run = input.run as TrainedRun;
     const { dataset, config, model, params } = run;
     const order = heldOutOrder(config, dataset).slice(0, numImages);
-    const [h, w, c] = dataset.imageShape;
-    const images = np.array(dataset.readBatch(Int32Array.from(order)), {
-      shape: [order.length, h, w, c],
-    });
     const values = await importanceSampledLogLikelihood(
       model,
       params,
-      images,
+      dataset.readBatch(Int32Array.from(order)),
       importanceSamples,
       keyFromSeed(seed),
     );
-    let sum = 0;
-    for (const v of values) sum += v;
-    const mean = sum / values.length;
-    let squares = 0;
-    for (const v of values) squares += (v - mean) ** 2;
+    const [mean, standardError] = meanAndStandardError(values);
     return {
       values: { logLikelihood: mean },
       options: { numImages, importanceSamples, seed, images: values.length },
-      details: {
-        standardError: Math.sqrt(squares / Math.max(1, values.length - 1) / values.length),
-      },
+      details: { standardError },
     };
   },
 });

@@ -13,7 +13,7 @@ import { keyFromSeed } from "../../src/engine/prng.ts";
 import { importanceSampledLogLikelihood } from "../../src/metrics/log-likelihood.ts";
 import { createArchitecture } from "../../src/nn/architectures/index.ts";
 import { createVae } from "../../src/nn/vae.ts";
-import { integrate, normal1d } from "../distributions/prior-divergences/reference.ts";
+import { normal1d, quadratureGrid } from "../distributions/prior-divergences/reference.ts";
 
 await initEngine();
 
@@ -45,17 +45,7 @@ const GRID = 30;
 
 /** log p(x) of each image by Simpson's rule over z in the window, the decoder evaluated on the grid. */
 async function exactLogLikelihoods(model: typeof params): Promise<number[]> {
-  const points: number[][] = [];
-  integrate(
-    (z) => {
-      points.push(z);
-      return 0;
-    },
-    2,
-    GRID_WINDOW,
-    [0],
-    GRID,
-  );
+  const { points, weights } = quadratureGrid(2, GRID_WINDOW, [0], GRID);
   const logits = (await vae.architecture
     .decode(tree.ref(model.decoder), np.array(points))
     .data()) as Float32Array;
@@ -70,9 +60,8 @@ async function exactLogLikelihoods(model: typeof params): Promise<number[]> {
       return logPx - Math.log(2 * Math.PI) - (z[0] ** 2 + z[1] ** 2) / 2;
     });
     // ∫ exp(logTerms) by the same rule, in log space.
-    let k = 0;
     const peak = logTerms.reduce((a, b) => Math.max(a, b), -Infinity);
-    const integral = integrate(() => Math.exp(logTerms[k++] - peak), 2, GRID_WINDOW, [0], GRID);
+    const integral = weights.reduce((sum, w, p) => sum + w * Math.exp(logTerms[p] - peak), 0);
     return peak + Math.log(integral);
   });
 }
@@ -83,7 +72,7 @@ const estimate = async (samples: number, seed: number, copies = 1, model = param
   return importanceSampledLogLikelihood(
     vae,
     model,
-    np.array(rows.flat(), { shape: [rows.length, 4, 4, 1] }),
+    Float32Array.from(rows.flat()),
     samples,
     keyFromSeed(seed),
   );
