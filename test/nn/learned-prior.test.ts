@@ -22,8 +22,8 @@ import { loadCheckpoint } from "../../src/run/checkpoint.ts";
 import { parseTrainConfig } from "../../src/run/config.ts";
 import { loadTrainedRun } from "../../src/run/load-trained-run.ts";
 import { readLog } from "../../src/run/log.ts";
-import { runTraining } from "../../src/run/run-training.ts";
 import { TINY_SPRITES } from "../helpers/cli.ts";
+import { checkpointLeafData, trainStraightAndResumed } from "../helpers/resume.ts";
 
 await initEngine();
 
@@ -155,30 +155,22 @@ test("a VampPrior run trains, resumes bit for bit, keeps its pseudo-inputs in th
   skip: wasmSkip,
 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), "disentangle-vamp-"));
-  await runTraining(runConfig(join(dir, "straight"), 6, "vampprior"), { progress: false });
-  await runTraining(runConfig(join(dir, "resumed"), 3, "vampprior"), { progress: false });
-  await runTraining(runConfig(join(dir, "resumed"), 6, "vampprior"), {
-    progress: false,
-    resume: true,
-  });
-  const rows = readLog(join(dir, "straight", "log.jsonl"));
+  const config = (out: string, steps: number) => runConfig(out, steps, "vampprior");
+  const { straight, resumed } = await trainStraightAndResumed(dir, config, 6);
+  const rows = readLog(join(straight, "log.jsonl"));
   assert.ok(
     rows.every((row) => Number.isFinite(row.kl)),
     JSON.stringify(rows),
   );
-  const leaves = async (run: string) => {
-    const { params } = loadCheckpoint(join(dir, run));
-    assert.deepEqual(
-      (params as { vae: VaeParams }).vae.prior.pseudoInputLogits.shape,
-      [3, 16, 16, 1],
-    );
-    return Promise.all(
-      (tree.leaves(params as never) as { data(): Promise<unknown> }[]).map((a) => a.data()),
-    );
-  };
-  assert.deepEqual(await leaves("resumed"), await leaves("straight"));
+  const { params } = loadCheckpoint(straight);
+  assert.deepEqual(
+    (params as { vae: VaeParams }).vae.prior.pseudoInputLogits.shape,
+    [3, 16, 16, 1],
+  );
+  tree.dispose(params as never);
+  assert.deepEqual(await checkpointLeafData(resumed), await checkpointLeafData(straight));
 
-  const run = await loadTrainedRun(join(dir, "straight"));
+  const run = await loadTrainedRun(straight);
   const report = await evaluateRun(run, { metrics: ["active-dims"], rows: 64 });
   const active = report.metrics["active-dims"];
   assert.ok(Number.isInteger(active.values.active) && (active.values.active ?? -1) <= 4);

@@ -8,14 +8,12 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { tree } from "../../src/engine/jax.ts";
 import { evaluateRun } from "../../src/metrics/evaluate-run.ts";
-import { loadCheckpoint } from "../../src/run/checkpoint.ts";
 import { parseTrainConfig } from "../../src/run/config.ts";
 import { loadTrainedRun } from "../../src/run/load-trained-run.ts";
 import { readLog } from "../../src/run/log.ts";
-import { runTraining } from "../../src/run/run-training.ts";
 import { TINY_SPRITES } from "../helpers/cli.ts";
+import { checkpointLeafData, trainStraightAndResumed } from "../helpers/resume.ts";
 
 /** Checked once, in the default (native) pass: the run layer is device-independent; the Kumaraswamy, its KL and the stick weights are checked on Wasm in test/distributions/. */
 const wasmSkip =
@@ -42,23 +40,15 @@ test("a stick-breaking VAE trains, resumes bit for bit, and is scored by active-
   skip: wasmSkip,
 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), "disentangle-sbvae-"));
-  await runTraining(config(join(dir, "straight"), 6), { progress: false });
-  await runTraining(config(join(dir, "resumed"), 3), { progress: false });
-  await runTraining(config(join(dir, "resumed"), 6), { progress: false, resume: true });
-  const rows = readLog(join(dir, "straight", "log.jsonl"));
+  const { straight, resumed } = await trainStraightAndResumed(dir, config, 6);
+  const rows = readLog(join(straight, "log.jsonl"));
   assert.ok(
     rows.every((row) => Number.isFinite(row.kl) && row.kl >= 0),
     JSON.stringify(rows),
   );
-  const leaves = async (run: string) => {
-    const { params } = loadCheckpoint(join(dir, run));
-    return Promise.all(
-      (tree.leaves(params as never) as { data(): Promise<unknown> }[]).map((a) => a.data()),
-    );
-  };
-  assert.deepEqual(await leaves("resumed"), await leaves("straight"));
+  assert.deepEqual(await checkpointLeafData(resumed), await checkpointLeafData(straight));
 
-  const run = await loadTrainedRun(join(dir, "straight"));
+  const run = await loadTrainedRun(straight);
   const report = await evaluateRun(run, { metrics: ["active-dims"], rows: 64 });
   const active = report.metrics["active-dims"];
   assert.ok(Number.isInteger(active.values.active) && (active.values.active ?? -1) <= 6);

@@ -10,7 +10,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { numpy as np, tree } from "../../src/engine/jax.ts";
+import { numpy as np } from "../../src/engine/jax.ts";
 import { keyFromSeed } from "../../src/engine/prng.ts";
 import {
   PRIOR_DIVERGENCE_NAMES,
@@ -18,11 +18,10 @@ import {
   samplesPrior,
 } from "../../src/objectives/prior-term.ts";
 import { createObjective } from "../../src/objectives/registry.ts";
-import { loadCheckpoint } from "../../src/run/checkpoint.ts";
 import { ConfigError, parseTrainConfig } from "../../src/run/config.ts";
 import { readLog } from "../../src/run/log.ts";
-import { runTraining } from "../../src/run/run-training.ts";
 import { TINY_SPRITES } from "../helpers/cli.ts";
+import { checkpointLeafData, trainStraightAndResumed } from "../helpers/resume.ts";
 import { KL, LOGVAR, MU, REC, twoExampleBatch } from "./two-examples.ts";
 
 /** Checked once, in the default (native) pass: the task layer is device-independent; resume on Wasm is tested in test/run/resume.test.ts. */
@@ -140,15 +139,8 @@ test("beta-vae with MMD trains through the task layer, logs its term, and resume
       },
       "test",
     );
-  await runTraining(config(join(dir, "straight"), 6), { progress: false });
-  await runTraining(config(join(dir, "resumed"), 3), { progress: false });
-  await runTraining(config(join(dir, "resumed"), 6), { progress: false, resume: true });
-  const rows = readLog(join(dir, "straight", "log.jsonl"));
+  const { straight, resumed } = await trainStraightAndResumed(dir, config, 6);
+  const rows = readLog(join(straight, "log.jsonl"));
   assert.ok(rows.every((row) => Number.isFinite(row["mmd-rbf"]) && Number.isFinite(row.kl)));
-  const leaves = async (run: string) => {
-    const { params } = loadCheckpoint(join(dir, run));
-    const arrays = tree.leaves(params as never) as { data(): Promise<unknown> }[];
-    return Promise.all(arrays.map((a) => a.data()));
-  };
-  assert.deepEqual(await leaves("resumed"), await leaves("straight"));
+  assert.deepEqual(await checkpointLeafData(resumed), await checkpointLeafData(straight));
 });
