@@ -127,8 +127,9 @@ function padOrCrop2d(
 }
 
 /**
- * Σ_{a<Ah, b<Aw} xs[:, a:a+outH, b:b+outW, :] @ v[a, b]: the shared core of both
- * convolutions. xs: [B, Hs, Ws, K], v: [Ah, Aw, K, N] → [B, outH, outW, N]. Consumes both.
+ * Σ_{a<Ah, b<Aw} xs[:, a:a+outH, b:b+outW, :] @ W_ab: the shared core of both
+ * convolutions. xs: [B, Hs, Ws, K], v: the blocks W_ab stored as `layout` says
+ * ([Ah, Aw, K, N] or [Ah, Aw, N, K]) → [B, outH, outW, N]. Consumes both.
  *
  * Two schedules with the same result (see {@link ConvSchedule}):
  * - "training": each product reads the shifted window of xs. Under `grad`, jax-js
@@ -146,22 +147,24 @@ function shiftedMatmulSum(
   outH: number,
   outW: number,
   schedule: ConvSchedule,
+  layout: WeightLayout,
 ): Array {
   const [batch, hs, ws, depth] = xs.shape;
-  const [ah, aw, , n] = v.shape;
+  const [ah, aw] = v.shape;
+  const n = layout === "KN" ? v.shape[3] : v.shape[2];
   const whole = schedule === "inference" ? xs.ref.reshape([-1, depth]) : undefined;
   let y: Array | undefined;
   for (let a = 0; a < ah; a++) {
     for (let b = 0; b < aw; b++) {
       const term = whole
         ? np
-            .matmul(whole.ref, v.ref.slice(a, b))
+            .matmul(whole.ref, weightBlock(v, a, b, layout))
             .reshape([batch, hs, ws, n])
             .slice([], [a, a + outH], [b, b + outW], [])
         : np
             .matmul(
               xs.ref.slice([], [a, a + outH], [b, b + outW], []).reshape([-1, depth]),
-              v.ref.slice(a, b),
+              weightBlock(v, a, b, layout),
             )
             .reshape([batch, outH, outW, n]);
       y = y === undefined ? term : y.add(term);
@@ -171,6 +174,30 @@ function shiftedMatmulSum(
   xs.dispose();
   v.dispose();
   return y as Array;
+}
+
+/**
+ * How the block weights W_ab are stored: "KN" as [K, N], "NK" as [N, K]; the products read
+ * W_ab or the transpose of the stored block. Same values, same result, different speed. Of a
+ * training step's two products with W_ab, the forward x · W_ab reads it as stored and the
+ * input gradient dy · W_abᵀ the other way round, so one of the two reads it contiguous along
+ * its reduction axis ("NT") and the other along its output axis ("NN"). On the Wasm backend an
+ * NT product runs as dot products over the reduction, slow when that is short (K = 4 or 32 in
+ * the conv-burgess step: 6-17 GFLOP/s), and an NN product register-tiled whatever its K (the
+ * same products: 15-34). {@link weightLayout} therefore gives the NT read to the product with
+ * the longer reduction. This needs jax-js to read W_ab through the slice and transpose views
+ * rather than materialise each product's operand as [N, K]: the patch's change to
+ * `splitGraphDataflow` (docs/upstream/); without it the layout does not matter. Native sgemm
+ * reads either layout at the same speed.
+ */
+type WeightLayout = "KN" | "NK";
+
+/** The layout of {@link WeightLayout} for blocks of K input and N output features. */
+const weightLayout = (k: number, n: number): WeightLayout => (k > n ? "NK" : "KN");
+
+/** W_ab as a [K, N] matrix (a view of the stored blocks). */
+function weightBlock(v: Array, a: number, b: number, layout: WeightLayout): Array {
+  return layout === "KN" ? v.ref.slice(a, b) : v.ref.slice(a, b).transpose();
 }
 
 /**
@@ -265,11 +292,12 @@ export function conv2d(x: Array, w: Array, options: Conv2dOptions = {}): Array {
     xs = materialiseCotangent(xs);
   }
   // W_ab[(r, q, c), o] = w[o, c, s·a + r, s·b + q].
+  const layout = weightLayout(s * s * cp, o);
   const v = padWeight(w, s, o, cp)
     .reshape([o, cp, ah, s, aw, s])
-    .transpose([2, 4, 3, 5, 1, 0])
-    .reshape([ah, aw, s * s * cp, o]);
-  return shiftedMatmulSum(xs, v, ho, wo, schedule);
+    .transpose(layout === "KN" ? [2, 4, 3, 5, 1, 0] : [2, 4, 0, 3, 5, 1])
+    .reshape(layout === "KN" ? [ah, aw, s * s * cp, o] : [ah, aw, o, s * s * cp]);
+  return shiftedMatmulSum(xs, v, ho, wo, schedule, layout);
 }
 
 /**
@@ -332,15 +360,18 @@ export function convTranspose2d(x: Array, w: Array, options: ConvTranspose2dOpti
   return y.slice([], [top, top + ho], [left, left + wo], [0, o]);
 }
 
-/** W_ab[c, (r, q, o)] = w[c, o, s·a + r, s·b + q] as [A, A', C, s²·O], kernel zero-padded to A·s. */
-function subPixelWeights(w: Array, s: number, cp: number, op: number): Array {
+/**
+ * W_ab[c, (r, q, o)] = w[c, o, s·a + r, s·b + q], kernel zero-padded to A·s, stored as
+ * [A, A', C, s²·O] ("KN") or [A, A', s²·O, C] ("NK").
+ */
+function subPixelWeights(w: Array, s: number, cp: number, op: number, layout: WeightLayout): Array {
   const [, , kh, kw] = w.shape;
   const ah = Math.ceil(kh / s);
   const aw = Math.ceil(kw / s);
   return padWeight(w, s, cp, op)
     .reshape([cp, op, ah, s, aw, s])
-    .transpose([2, 4, 0, 3, 5, 1])
-    .reshape([ah, aw, cp, s * s * op]);
+    .transpose(layout === "KN" ? [2, 4, 0, 3, 5, 1] : [2, 4, 3, 5, 1, 0])
+    .reshape(layout === "KN" ? [ah, aw, cp, s * s * op] : [ah, aw, s * s * op, cp]);
 }
 
 /**
@@ -360,11 +391,12 @@ function inputSideBlocks(
   const [, h, wd, c] = x.shape;
   const cp = roundUp(c, SIMD_LANES);
   // Window shift a' = A − 1 − a pairs with W_ab.
-  const v = np.flip(subPixelWeights(w, s, cp, op), [0, 1]);
+  const layout = weightLayout(cp, s * s * op);
+  const v = np.flip(subPixelWeights(w, s, cp, op, layout), [0, 1]);
   const [ah, aw] = v.shape;
   // Block I reads input rows I − a, a < A, so the input window is rows [i0 − A + 1, i1).
   const xs = padOrCrop2d(x, [ah - 1 - i0, i1 - h, aw - 1 - j0, j1 - wd], cp - c);
-  return shiftedMatmulSum(xs, v, i1 - i0, j1 - j0, schedule);
+  return shiftedMatmulSum(xs, v, i1 - i0, j1 - j0, schedule, layout);
 }
 
 /**
@@ -382,15 +414,18 @@ function outputSideBlocks(
   [i0, i1, j0, j1]: [number, number, number, number],
 ): Array {
   const [batch, h, wd, c] = x.shape;
-  const v = subPixelWeights(w, s, c, w.shape[1]);
-  const [ah, aw, , n] = v.shape;
+  const o = w.shape[1];
+  const n = s * s * o;
+  const layout = weightLayout(c, n);
+  const v = subPixelWeights(w, s, c, o, layout);
+  const [ah, aw] = v.shape;
   const flat = x.reshape([-1, c]);
   let y: Array | undefined;
   for (let a = 0; a < ah; a++) {
     for (let b = 0; b < aw; b++) {
       // Z_ab lands on blocks I = i + a, i < H, of the grid [i0, i1).
       const term = padOrCrop2d(
-        np.matmul(flat.ref, v.ref.slice(a, b)).reshape([batch, h, wd, n]),
+        np.matmul(flat.ref, weightBlock(v, a, b, layout)).reshape([batch, h, wd, n]),
         [a - i0, i1 - a - h, b - j0, j1 - b - wd],
         0,
       );

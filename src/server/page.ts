@@ -1,8 +1,9 @@
 /**
  * Where the explorer's built page is. An installed package ships it in `dist/web/` (built by
  * `npm run build`). In a checkout, running from the sources, it is built by vite into
- * `node_modules/.cache/disentangle/web/` on first use and again whenever a file under `src/`
- * changed since (no network: vite and the sources are local). `DISENTANGLE_WEB_DIR` names a
+ * `node_modules/.cache/disentangle/web/` on first use and again whenever a file under `src/`,
+ * the vite config or the installed `@jax-js/jax` (its patch re-applied, say) changed since (no
+ * network: vite and the sources are local). `DISENTANGLE_WEB_DIR` names a
  * folder holding a built page to use instead.
  */
 import { execFileSync } from "node:child_process";
@@ -54,7 +55,7 @@ export function buildPage(outDir: string, log: (line: string) => void = () => {}
 
 /**
  * The folder of the built page, building it first when running from a checkout's sources and
- * it is missing or older than `src/`. `log` hears what happens.
+ * it is missing or stale (see the module comment). `log` hears what happens.
  */
 export function pageFolder(log: (line: string) => void = () => {}): string {
   const override = process.env.DISENTANGLE_WEB_DIR;
@@ -78,7 +79,14 @@ export function pageFolder(log: (line: string) => void = () => {}): string {
   const out = join(root, "node_modules/.cache/disentangle/web");
   const stampFile = join(out, ".source-mtime");
   const config = join(root, "tools/web/vite.config.ts");
-  const sources = String(Math.max(newestMtime(join(root, "src")), statSync(config).mtimeMs));
+  const jax = join(root, "node_modules/@jax-js/jax/dist");
+  // One stamp per input, so that an input going back in time (a copy of an older build of
+  // jax-js put in place) also rebuilds the page.
+  const sources = [
+    newestMtime(join(root, "src")),
+    statSync(config).mtimeMs,
+    existsSync(jax) ? newestMtime(jax) : 0,
+  ].join(" ");
   const built =
     existsSync(join(out, "index.html")) && existsSync(stampFile)
       ? readFileSync(stampFile, "utf8")

@@ -1,8 +1,11 @@
 /**
  * jax-js's Wasm code generation as this project patches it (patches/@jax-js+jax+0.1.25.patch,
  * docs/upstream/wasm-simd.md): division (x · Reciprocal(y)), Exp, Log and masked loads of padded
- * views compile to SIMD code, and Exp and Log use new, accurate forms on both the scalar and the
- * SIMD path. Each test checks two things:
+ * views compile to SIMD code, Exp and Log use new, accurate forms on both the scalar and the
+ * SIMD path, register-tiled matmuls use 2-row micro-tiles (a speed change: its test checks
+ * values only, over shapes with tails), and under `jit` a matmul operand that is a transposed or
+ * sliced view of a stored array is read through the view instead of copied (the dispatched
+ * kernels are checked, from jax-js's profiler). Each test checks two things:
  * - structure: the module jax-js compiled for the kernel holds the SIMD instructions of the
  *   patched path (decoded from the module's bytes, test/engine/helpers/wasm-ops.ts). Without
  *   the patch these kernels compile to scalar code and these assertions fail;
@@ -19,7 +22,7 @@ import { moduleOps, modulesCompiledBy } from "./helpers/wasm-ops.ts";
 
 process.env.DISENTANGLE_THREADS = "1";
 const { initEngine } = await import("../../src/engine/device.ts");
-const { grad, jit, numpy: np } = await import("../../src/engine/jax.ts");
+const { grad, jit, numpy: np, profiler } = await import("../../src/engine/jax.ts");
 const { conv2d, convTranspose2d } = await import("../../src/engine/conv.ts");
 type Tensor = import("../../src/engine/jax.ts").Array;
 
@@ -514,4 +517,154 @@ test("conv2d / convTranspose2d on wasm match the PyTorch fixtures (outputs and b
     f.dispose();
   }
   assert.ok(simdModules > 0, "some of the convolutions' kernels are SIMD");
+});
+
+test("matmuls on the register-tiled SIMD path (2 rows x 4 vectors) equal float64 products to float32 rounding, tails included", async () => {
+  // The micro-tile is 2 output rows by 16 columns, over K in tiles of 64 with stored partials:
+  // these shapes leave row, column and K remainders (and the TN case reads A transposed).
+  const cases: [m: number, k: number, n: number, layout: "NN" | "TN"][] = [
+    [6, 5, 12, "NN"],
+    [34, 70, 20, "NN"],
+    [130, 64, 36, "NN"],
+    [40, 133, 24, "TN"],
+  ];
+  for (const [m, k, n, layout] of cases) {
+    const a = Array.from({ length: m * k }, (_, i) => Math.fround(Math.sin(i * 0.37) * 2));
+    const b = Array.from({ length: k * n }, (_, i) => Math.fround(Math.cos(i * 0.11) - 0.2));
+    // a holds A ([m, k]) for NN and Aᵀ ([k, m]) for TN.
+    const at = (i: number, p: number) => (layout === "NN" ? a[i * k + p] : a[p * m + i]);
+    let out: Float32Array = new Float32Array(0);
+    const modules = await modulesCompiledBy(async () => {
+      out = (await jit((x: Tensor, y: Tensor) => np.matmul(layout === "NN" ? x : x.transpose(), y))(
+        f32(a, layout === "NN" ? [m, k] : [k, m]),
+        f32(b, [k, n]),
+      ).data()) as Float32Array;
+    });
+    // f32x4.mul (0xfd 230) in a body that loads and stores whole vectors.
+    const ops = new Set(modules.flatMap((mod) => [...moduleOps(mod)]));
+    for (const op of ["v128.load", "simd:230", "v128.store"]) {
+      assert.ok(ops.has(op), `${m}x${k}x${n} ${layout}: no ${op} in the compiled matmul`);
+    }
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let exact = 0;
+        let magnitude = 0;
+        for (let p = 0; p < k; p++) {
+          exact += at(i, p) * b[p * n + j];
+          magnitude += Math.abs(at(i, p) * b[p * n + j]);
+        }
+        // Each of the k float32 additions and products rounds once: |error| ≤ k·2⁻²³·Σ|a·b|.
+        const bound = k * 2 ** -23 * magnitude + 1e-30;
+        const got = out[i * n + j];
+        assert.ok(
+          Math.abs(got - exact) <= bound,
+          `${m}x${k}x${n} ${layout} [${i},${j}]: ${got} vs ${exact} (bound ${bound})`,
+        );
+      }
+    }
+  }
+});
+
+/** Per-kernel {size, exp} of every kernel dispatched while `run` ran (jax-js's profiler). */
+async function kernelsDispatchedBy(
+  run: () => Promise<void>,
+): Promise<{ size: number; exp: string }[]> {
+  performance.clearMeasures();
+  profiler.startTrace();
+  try {
+    await run();
+  } finally {
+    profiler.stopTrace();
+  }
+  const kernels = (performance.getEntriesByType("measure") as PerformanceMeasure[]).map((entry) => {
+    const props = new Map<string, string>(
+      (entry.detail as { devtools?: { properties?: [string, string][] } })?.devtools?.properties ??
+        [],
+    );
+    return { size: Number(props.get("size") ?? 0), exp: props.get("exp") ?? "" };
+  });
+  performance.clearMeasures();
+  return kernels;
+}
+
+test("under grad, a matmul operand sliced from a stored weight is read through the view, not copied, when a matrix axis stays unit-strided", async () => {
+  // loss = Σ (x · W)², W = slice 1 of a stored weight. Its gradients by hand in float64:
+  // dL/dx = 2 (x W) Wᵀ, dL/dW = 2 xᵀ (x W). The forward product and the input gradient's
+  // product both read W; unpatched jax-js copies it into a [N, K] buffer for them.
+  const [m, k, n] = [16, 32, 128];
+  const xs = Array.from({ length: m * k }, (_, i) => Math.fround(Math.sin(i * 0.31)));
+  const ws = Array.from({ length: 2 * k * n }, (_, i) => Math.fround(Math.cos(i * 0.07) * 0.5));
+  const isCopy = (exp: string) => /^GV_\d+<[^>]+>\{[^}]*\}\[[^\]]*\]$/.test(exp);
+  for (const stored of ["[2, K, N]", "[N, K, 2]"] as const) {
+    // Both hold W[p, j] = ws[k·n + p·n + j]; "[N, K, 2]" puts N and K at strides 2K and 2.
+    const wk = (p: number, j: number) => ws[k * n + p * n + j];
+    const param =
+      stored === "[2, K, N]"
+        ? f32(ws, [2, k, n])
+        : f32(
+            Array.from({ length: 2 * k * n }, (_, i) => {
+              const [j, p, s] = [Math.floor(i / (2 * k)), Math.floor(i / 2) % k, i % 2];
+              return ws[s * k * n + p * n + j];
+            }),
+            [n, k, 2],
+          );
+    const block = (w: Tensor) =>
+      stored === "[2, K, N]" ? w.slice(1) : w.slice([], [], 1).transpose();
+    const gradient = jit(
+      grad(
+        (x: Tensor, w: Tensor) => {
+          const y = np.matmul(x, block(w));
+          return y.ref.mul(y).sum();
+        },
+        { argnums: [0, 1] } as never,
+      ) as never,
+    ) as unknown as (x: Tensor, w: Tensor) => Tensor[];
+    const x = f32(xs, [m, k]);
+    await Promise.all(gradient(x.ref, param.ref).map((g) => g.data())); // compile
+    let dx: Float32Array = new Float32Array(0);
+    let dw: Float32Array = new Float32Array(0);
+    const kernels = await kernelsDispatchedBy(async () => {
+      const [gx, gw] = gradient(x.ref, param.ref);
+      dx = (await gx.data()) as Float32Array;
+      dw = (await gw.data()) as Float32Array;
+    });
+    const weightCopies = kernels.filter((kernel) => kernel.size === k * n && isCopy(kernel.exp));
+    if (stored === "[2, K, N]") {
+      assert.deepEqual(weightCopies, [], `${stored}: W is read through its view, not copied`);
+    } else {
+      // No matrix axis of the view is unit-strided (2 and 2K): the copy stays.
+      assert.equal(weightCopies.length, 1, `${stored}: W is copied once`);
+    }
+    const y = Array.from({ length: m * n }, (_, e) => {
+      const [i, j] = [Math.floor(e / n), e % n];
+      let sum = 0;
+      for (let p = 0; p < k; p++) sum += xs[i * k + p] * wk(p, j);
+      return sum;
+    });
+    for (let i = 0; i < m; i++) {
+      for (let p = 0; p < k; p++) {
+        let exact = 0;
+        let magnitude = 0;
+        for (let j = 0; j < n; j++) {
+          exact += 2 * y[i * n + j] * wk(p, j);
+          magnitude += Math.abs(2 * y[i * n + j] * wk(p, j));
+        }
+        assert.ok(Math.abs(dx[i * k + p] - exact) <= 1e-5 * magnitude + 1e-6, `${stored} dx`);
+      }
+    }
+    for (let p = 0; p < k; p++) {
+      for (let j = 0; j < n; j++) {
+        let exact = 0;
+        let magnitude = 0;
+        for (let i = 0; i < m; i++) {
+          exact += 2 * xs[i * k + p] * y[i * n + j];
+          magnitude += Math.abs(2 * xs[i * k + p] * y[i * n + j]);
+        }
+        const got = stored === "[2, K, N]" ? dw[k * n + p * n + j] : dw[j * (2 * k) + p * 2 + 1];
+        assert.ok(Math.abs(got - exact) <= 1e-5 * magnitude + 1e-6, `${stored} dW[${p},${j}]`);
+      }
+    }
+    x.dispose();
+    param.dispose();
+  }
 });
