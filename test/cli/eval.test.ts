@@ -8,10 +8,10 @@ import { METRIC_NAMES } from "../../src/metrics/registry.ts";
 import { encodeDataset } from "../../src/run/encode-dataset.ts";
 import { loadTrainedRun } from "../../src/run/load-trained-run.ts";
 import { type CliResult, runCli, trainTinyRun } from "../helpers/cli.ts";
+import { NATIVE_PASS_ONLY } from "../helpers/native-pass.ts";
 
-/** A command-line run over the run layer, which is device-independent: checked once, in the native pass. */
-const NATIVE_PASS_ONLY =
-  process.env.DISENTANGLE_DEVICE === "wasm" ? "checked once, in the native pass" : false;
+// Run only in the native pass (NATIVE_PASS_ONLY): a command-line run over the run layer, which
+// is device-independent: checked once, in the native pass.
 
 /** A minimal .npy v1.0 writer (little-endian, C order), written from the format spec. */
 function npy(data: Float32Array | Int32Array, shape: number[]): Uint8Array {

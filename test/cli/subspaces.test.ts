@@ -6,10 +6,10 @@ import { test } from "node:test";
 import { PNG } from "pngjs";
 import { parseIndexList } from "../../src/cli/subspaces.ts";
 import { runCli, trainTinyRun } from "../helpers/cli.ts";
+import { NATIVE_PASS_ONLY } from "../helpers/native-pass.ts";
 
-/** A command-line run over the run layer, which is device-independent: checked once, in the native pass. */
-const NATIVE_PASS_ONLY =
-  process.env.DISENTANGLE_DEVICE === "wasm" ? "checked once, in the native pass" : false;
+// Run only in the native pass (NATIVE_PASS_ONLY): a command-line run over the run layer, which
+// is device-independent: checked once, in the native pass.
 
 test("index lists parse, and bad ones name the flag", () => {
   assert.deepEqual(parseIndexList("--a", "3, 17,40"), [3, 17, 40]);

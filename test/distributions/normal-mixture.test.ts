@@ -5,6 +5,7 @@ import { klDivergence } from "../../src/distributions/kl.ts";
 import { normalMixture } from "../../src/distributions/normal-mixture.ts";
 import { jit, numpy as np, vmap } from "../../src/engine/jax.ts";
 import { foldIn, keyFromSeed } from "../../src/engine/prng.ts";
+import { NATIVE_PASS_ONLY } from "../helpers/native-pass.ts";
 import { integrate, normal1d, quadratureGrid } from "./prior-divergences/reference.ts";
 import { assertClose, logNormal, logSumExp, meanAndStandardError } from "./reference.ts";
 
@@ -26,12 +27,9 @@ const WEIGHTS = (() => {
   return e.map((v) => v / total);
 })();
 
-/**
- * The integration checks run once, in the native pass: the densities they integrate are
- * checked against the formula on both devices (the first test).
- */
-const NATIVE_PASS_ONLY =
-  process.env.DISENTANGLE_DEVICE === "wasm" ? "checked once, in the native pass" : false;
+// Run only in the native pass (NATIVE_PASS_ONLY): the integration checks run once, in the
+// native pass: the densities they integrate are checked against the formula on both devices
+// (the first test).
 
 const mixture = (joint = true) =>
   normalMixture({ logits: np.array(LOGITS), mu: np.array(MU), logvar: np.array(LOGVAR) }, joint);

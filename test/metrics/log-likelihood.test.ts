@@ -14,6 +14,7 @@ import { importanceSampledLogLikelihood } from "../../src/metrics/log-likelihood
 import { createArchitecture } from "../../src/nn/architectures/index.ts";
 import { createVae } from "../../src/nn/vae.ts";
 import { normal1d, quadratureGrid } from "../distributions/prior-divergences/reference.ts";
+import { NATIVE_PASS_ONLY } from "../helpers/native-pass.ts";
 
 await initEngine();
 
@@ -78,9 +79,8 @@ const estimate = async (samples: number, seed: number, copies = 1, model = param
   );
 };
 
-/** The K-ordering check is the same computation as the first test's: once, in the native pass. */
-const NATIVE_PASS_ONLY =
-  process.env.DISENTANGLE_DEVICE === "wasm" ? "checked once, in the native pass" : false;
+// Run only in the native pass (NATIVE_PASS_ONLY): the K-ordering check is the same computation
+// as the first test's: once, in the native pass.
 
 test("log-likelihood: with 1000 importance samples it is within 0.02 nats of log p(x) by 2-D integration, and not above it", async () => {
   const exact = await exactLogLikelihoods(params);

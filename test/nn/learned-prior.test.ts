@@ -23,13 +23,13 @@ import { parseTrainConfig } from "../../src/run/config.ts";
 import { loadTrainedRun } from "../../src/run/load-trained-run.ts";
 import { readLog } from "../../src/run/log.ts";
 import { TINY_SPRITES } from "../helpers/cli.ts";
+import { NATIVE_PASS_ONLY } from "../helpers/native-pass.ts";
 import { checkpointLeafData, trainStraightAndResumed } from "../helpers/resume.ts";
 
 await initEngine();
 
-/** The run layer is device-independent: checked once, in the native pass. */
-const wasmSkip =
-  process.env.DISENTANGLE_DEVICE === "wasm" ? "checked once, in the native pass" : false;
+// Run only in the native pass (NATIVE_PASS_ONLY): the run layer is device-independent: checked
+// once, in the native pass.
 
 const arch = () => createArchitecture("mlp-chen", { imageShape: [4, 4, 1], latentDim: 3 });
 const vaeWith = (prior: PriorName, components?: number) =>
@@ -152,7 +152,7 @@ const runConfig = (out: string, steps: number, prior: PriorName) =>
   );
 
 test("a VampPrior run trains, resumes bit for bit, keeps its pseudo-inputs in the checkpoint, and is scored; the decomposition refuses it", {
-  skip: wasmSkip,
+  skip: NATIVE_PASS_ONLY,
 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), "disentangle-vamp-"));
   const config = (out: string, steps: number) => runConfig(out, steps, "vampprior");

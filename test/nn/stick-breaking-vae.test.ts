@@ -13,11 +13,12 @@ import { parseTrainConfig } from "../../src/run/config.ts";
 import { loadTrainedRun } from "../../src/run/load-trained-run.ts";
 import { readLog } from "../../src/run/log.ts";
 import { TINY_SPRITES } from "../helpers/cli.ts";
+import { NATIVE_PASS_ONLY } from "../helpers/native-pass.ts";
 import { checkpointLeafData, trainStraightAndResumed } from "../helpers/resume.ts";
 
-/** Checked once, in the default (native) pass: the run layer is device-independent; the Kumaraswamy, its KL and the stick weights are checked on Wasm in test/distributions/. */
-const wasmSkip =
-  process.env.DISENTANGLE_DEVICE === "wasm" ? "checked once, in the native pass" : false;
+// Run only in the native pass (NATIVE_PASS_ONLY):
+// the run layer is device-independent; the Kumaraswamy, its KL and the stick weights are
+// checked on Wasm in test/distributions/.
 
 const config = (out: string, steps: number) =>
   parseTrainConfig(
@@ -37,7 +38,7 @@ const config = (out: string, steps: number) =>
   );
 
 test("a stick-breaking VAE trains, resumes bit for bit, and is scored by active-dims; Gaussian-sampling metrics refuse it", {
-  skip: wasmSkip,
+  skip: NATIVE_PASS_ONLY,
 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), "disentangle-sbvae-"));
   const { straight, resumed } = await trainStraightAndResumed(dir, config, 6);

@@ -21,12 +21,12 @@ import { createObjective } from "../../src/objectives/registry.ts";
 import { ConfigError, parseTrainConfig } from "../../src/run/config.ts";
 import { readLog } from "../../src/run/log.ts";
 import { TINY_SPRITES } from "../helpers/cli.ts";
+import { NATIVE_PASS_ONLY } from "../helpers/native-pass.ts";
 import { checkpointLeafData, trainStraightAndResumed } from "../helpers/resume.ts";
 import { KL, LOGVAR, MU, REC, twoExampleBatch } from "./two-examples.ts";
 
-/** Checked once, in the default (native) pass: the task layer is device-independent; resume on Wasm is tested in test/run/resume.test.ts. */
-const wasmSkip =
-  process.env.DISENTANGLE_DEVICE === "wasm" ? "checked once, in the native pass" : false;
+// Run only in the native pass (NATIVE_PASS_ONLY):
+// the task layer is device-independent; resume on Wasm is tested in test/run/resume.test.ts.
 
 const values = (terms: Record<string, { item(): number }>): Record<string, number> =>
   Object.fromEntries(Object.entries(terms).map(([k, v]) => [k, v.item()]));
@@ -119,7 +119,7 @@ test("a run config refuses a prior divergence that makes no sense, saying why", 
 });
 
 test("beta-vae with MMD trains through the task layer, logs its term, and resumes bit for bit", {
-  skip: wasmSkip,
+  skip: NATIVE_PASS_ONLY,
 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), "disentangle-prior-term-"));
   const config = (out: string, steps: number) =>

@@ -19,10 +19,10 @@ import { createObjective } from "../../src/objectives/registry.ts";
 import { ImageBatchMaker } from "../../src/train/vae-task.ts";
 import { logNormal, logSumExp } from "../distributions/reference.ts";
 import { runCli, TINY_SPRITES, trainTinyRun } from "../helpers/cli.ts";
+import { NATIVE_PASS_ONLY } from "../helpers/native-pass.ts";
 
-/** The CLI run is device-independent (the bound is checked above on both devices): native pass only. */
-const NATIVE_PASS_ONLY =
-  process.env.DISENTANGLE_DEVICE === "wasm" ? "checked once, in the native pass" : false;
+// Run only in the native pass (NATIVE_PASS_ONLY): the CLI run is device-independent (the bound
+// is checked above on both devices): native pass only.
 
 const B = 2;
 const K = 3;

@@ -15,10 +15,11 @@ import { likelihoodOf } from "../../src/run/build.ts";
 import { parseTrainConfig } from "../../src/run/config.ts";
 import { runConfigFromText } from "../../src/run/run-files.ts";
 import { runCli, trainTinyRun } from "../helpers/cli.ts";
+import { NATIVE_PASS_ONLY } from "../helpers/native-pass.ts";
 
-/** Checked once, in the default (native) pass: CLI plumbing; the likelihoods' values and gradients are checked on Wasm in test/distributions/likelihoods/. */
-const wasmSkip =
-  process.env.DISENTANGLE_DEVICE === "wasm" ? "checked once, in the native pass" : false;
+// Run only in the native pass (NATIVE_PASS_ONLY):
+// CLI plumbing; the likelihoods' values and gradients are checked on Wasm in
+// test/distributions/likelihoods/.
 
 test("each likelihood resolves its own options, with their defaults", () => {
   const of = (input: Record<string, unknown>) =>
@@ -99,7 +100,7 @@ test("run folders written before likelihood options still load with their old me
 });
 
 test("a per-pixel Laplace scale trains and resumes; a logistic mixture trains and reconstructs", {
-  skip: wasmSkip,
+  skip: NATIVE_PASS_ONLY,
 }, async () => {
   const args = ["--model", "vae", "--z", "3", "--batch", "16", "--steps", "10"];
   const train = async (likelihood: string, option: string[]) => {

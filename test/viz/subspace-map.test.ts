@@ -18,10 +18,10 @@ import {
   viridis,
 } from "../../src/viz/subspace-map.ts";
 import { runCli, trainTinyRun } from "../helpers/cli.ts";
+import { NATIVE_PASS_ONLY } from "../helpers/native-pass.ts";
 
-/** A command-line run over the run layer, which is device-independent: checked once, in the native pass. */
-const NATIVE_PASS_ONLY =
-  process.env.DISENTANGLE_DEVICE === "wasm" ? "checked once, in the native pass" : false;
+// Run only in the native pass (NATIVE_PASS_ONLY): a command-line run over the run layer, which
+// is device-independent: checked once, in the native pass.
 
 /** Two clusters of 400 points; a categorical factor (3 values) and an ordered one. */
 function synthetic(n = 800) {
