@@ -148,10 +148,10 @@ export function createVae(
     forward(params, x, eps) {
       const { encoder, decoder, likelihood: scale, prior: learned } = params;
       let posterior: Distribution;
-      let priorDistribution: Distribution;
+      let batchPrior: Distribution;
       if (pseudoInputs === undefined) {
         posterior = family.posterior(architecture.encode(encoder, x.ref));
-        priorDistribution = prior.distribution(latentDim, { params: learned });
+        batchPrior = prior.distribution(latentDim, { params: learned });
       } else {
         // One encoder pass over the batch and the K pseudo-inputs together.
         const batch = x.shape[0];
@@ -160,7 +160,7 @@ export function createVae(
         const [mu1, mu2] = np.split(mu, [batch], 0);
         const [logvar1, logvar2] = np.split(logvar, [batch], 0);
         posterior = family.posterior({ mu: mu1, logvar: logvar1 });
-        priorDistribution = prior.distribution(latentDim, {
+        batchPrior = prior.distribution(latentDim, {
           params: {},
           pseudoPosteriors: { mu: mu2, logvar: logvar2 },
         });
@@ -171,7 +171,7 @@ export function createVae(
         logPxGivenZ: pixels.logProb(scale, out, x),
         z,
         posterior,
-        prior: priorDistribution,
+        prior: batchPrior,
       };
     },
     decodeMean(params, z) {
