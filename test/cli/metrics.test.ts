@@ -7,6 +7,7 @@ import { computeMetrics } from "../../src/cli/metrics.ts";
 import { Rng } from "../../src/data/random.ts";
 import type { MetricReport } from "../../src/metrics/metric.ts";
 import { runCli } from "../helpers/cli.ts";
+import { NATIVE_PASS_ONLY } from "../helpers/native-pass.ts";
 
 /** A minimal .npy v1.0 writer (little-endian, C order), written from the format spec. */
 function npy(data: Float32Array | Float64Array | Int32Array, shape: number[]): Uint8Array {
@@ -126,7 +127,10 @@ test("identity codes score high on every array metric; noise scores low", async 
   ]);
 });
 
-test("the CLI prints one JSON object, or a table, and clear errors", async () => {
+// Command-line output and errors, the same on every device: run only in the native pass.
+test("the CLI prints one JSON object, or a table, and clear errors", {
+  skip: NATIVE_PASS_ONLY,
+}, async () => {
   const json = await runCli([
     "metrics",
     "--codes",
