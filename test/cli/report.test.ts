@@ -11,8 +11,13 @@ import { test } from "node:test";
 import { pathToFileURL } from "node:url";
 import { brokenImages, withPage } from "../helpers/browser.ts";
 import { runCli, trainTinyRun } from "../helpers/cli.ts";
+import { NATIVE_PASS_ONLY } from "../helpers/native-pass.ts";
 
-test("report of a tiny run: every picture, metrics computed, and it renders in Chromium", async () => {
+// The report is built from the run layer and the pictures, the same on every device: run only
+// in the native pass.
+test("report of a tiny run: every picture, metrics computed, and it renders in Chromium", {
+  skip: NATIVE_PASS_ONLY,
+}, async () => {
   const dir = mkdtempSync(join(tmpdir(), "report-cli-"));
   const { run, result } = await trainTinyRun(dir, [
     "--model",
