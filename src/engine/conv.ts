@@ -195,6 +195,18 @@ type WeightLayout = "KN" | "NK";
 /** The layout of {@link WeightLayout} for blocks of K input and N output features. */
 const weightLayout = (k: number, n: number): WeightLayout => (k > n ? "NK" : "KN");
 
+/**
+ * The blocks W_ab stored in `layout`, from a kernel reshaped to 6 axes with the block axes A
+ * and A' at 2 and 4: `kAxes` and `nAxes` (in order) make up K and N. The reshape after the
+ * transpose materialises the blocks in that layout.
+ */
+function storeBlocks(w6: Array, kAxes: number[], nAxes: number[], layout: WeightLayout): Array {
+  const [outer, inner] = layout === "KN" ? [kAxes, nAxes] : [nAxes, kAxes];
+  const size = (axes: number[]) => axes.reduce((product, axis) => product * w6.shape[axis], 1);
+  const blocks = [w6.shape[2], w6.shape[4]];
+  return w6.transpose([2, 4, ...outer, ...inner]).reshape([...blocks, size(outer), size(inner)]);
+}
+
 /** W_ab as a [K, N] matrix (a view of the stored blocks). */
 function weightBlock(v: Array, a: number, b: number, layout: WeightLayout): Array {
   return layout === "KN" ? v.ref.slice(a, b) : v.ref.slice(a, b).transpose();
@@ -293,10 +305,12 @@ export function conv2d(x: Array, w: Array, options: Conv2dOptions = {}): Array {
   }
   // W_ab[(r, q, c), o] = w[o, c, s·a + r, s·b + q].
   const layout = weightLayout(s * s * cp, o);
-  const v = padWeight(w, s, o, cp)
-    .reshape([o, cp, ah, s, aw, s])
-    .transpose(layout === "KN" ? [2, 4, 3, 5, 1, 0] : [2, 4, 0, 3, 5, 1])
-    .reshape(layout === "KN" ? [ah, aw, s * s * cp, o] : [ah, aw, o, s * s * cp]);
+  const v = storeBlocks(
+    padWeight(w, s, o, cp).reshape([o, cp, ah, s, aw, s]),
+    [3, 5, 1],
+    [0],
+    layout,
+  );
   return shiftedMatmulSum(xs, v, ho, wo, schedule, layout);
 }
 
@@ -368,10 +382,12 @@ function subPixelWeights(w: Array, s: number, cp: number, op: number, layout: We
   const [, , kh, kw] = w.shape;
   const ah = Math.ceil(kh / s);
   const aw = Math.ceil(kw / s);
-  return padWeight(w, s, cp, op)
-    .reshape([cp, op, ah, s, aw, s])
-    .transpose(layout === "KN" ? [2, 4, 0, 3, 5, 1] : [2, 4, 3, 5, 1, 0])
-    .reshape(layout === "KN" ? [ah, aw, cp, s * s * op] : [ah, aw, s * s * op, cp]);
+  return storeBlocks(
+    padWeight(w, s, cp, op).reshape([cp, op, ah, s, aw, s]),
+    [0],
+    [3, 5, 1],
+    layout,
+  );
 }
 
 /**
